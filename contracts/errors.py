@@ -1,0 +1,30 @@
+"""The one exception tree of contracts/: what callers catch when a schema or message is unusable."""
+
+from __future__ import annotations
+
+
+class ContractsError(Exception):
+    """Base of every error raised by contracts/."""
+
+
+class InvalidSchema(ContractsError):
+    """A schema text that cannot be used: says what is wrong and where (a path into the schema)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.message = message
+        self.path = path or "/"
+        super().__init__(f"{message} (at {self.path})" if path else message)
+
+
+class UnsupportedSchemaType(ContractsError):
+    """A schemaType Accord does not handle (e.g. PROTOBUF)."""
+
+    def __init__(self, schema_type: str) -> None:
+        self.schema_type = schema_type
+        super().__init__(
+            f"Unsupported schemaType {schema_type!r}: Accord handles AVRO and JSON schemas"
+        )
+
+
+class EncodingError(ContractsError):
+    """A message that cannot be encoded or a payload that cannot be decoded with the given schema."""

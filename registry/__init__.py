@@ -1,0 +1,1 @@
+"""The Accord registry service: FastAPI over SQLModel, speaking the Confluent Schema Registry API."""

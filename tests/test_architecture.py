@@ -1,0 +1,72 @@
+"""The import direction of ARCHITECTURE.md, checked so that it cannot erode quietly.
+
+clients -> contracts <- registry; clients reach registry only lazily, from `accord serve`.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# package -> top-level modules it must never import
+FORBIDDEN = {
+    "contracts": {
+        "registry",
+        "clients",
+        "fastapi",
+        "starlette",
+        "sqlmodel",
+        "sqlalchemy",
+        "alembic",
+        "httpx",
+        "google",
+        "grpc",
+        "uvicorn",
+        "psycopg",
+    },
+    "registry": {"clients"},
+    "clients": {"registry", "fastapi", "sqlmodel", "sqlalchemy", "alembic"},
+}
+# The one sanctioned crossing: `accord serve` imports the registry inside its function.
+LAZY_ALLOWED = {("clients/cli/serve.py", "registry")}
+
+
+def imports_of(path: Path) -> list[tuple[str, bool]]:
+    """(top-level module, imported at module level?) for every import in a file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    top_level = {id(node) for node in tree.body}
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name.split(".")[0], id(node) in top_level) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module.split(".")[0], id(node) in top_level))
+    return found
+
+
+def package_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_imports_respect_the_architecture(package: str) -> None:
+    violations = []
+    for path in package_files(package):
+        rel = path.relative_to(ROOT).as_posix()
+        for module, at_top in imports_of(path):
+            if module not in FORBIDDEN[package]:
+                continue
+            if (rel, module) in LAZY_ALLOWED and not at_top:
+                continue
+            violations.append(f"{rel} imports {module}")
+    assert not violations, "imports against ARCHITECTURE.md:\n" + "\n".join(violations)
+
+
+def test_the_checker_sees_imports() -> None:
+    """Guards the guard: a file that imports fastapi is reported."""
+    sample = ROOT / "contracts" / "__init__.py"
+    assert ("contracts", True) in imports_of(sample)

@@ -77,7 +77,9 @@ def check_pair(
                 )
             ]
         )
-    return CompatibilityResult.of(get_format(reader.schema_type).check(reader, writer, policy=policy))
+    return CompatibilityResult.of(
+        get_format(reader.schema_type).check(reader, writer, policy=policy)
+    )
 
 
 def check_compatibility(
@@ -101,12 +103,20 @@ def check_compatibility(
     for old in targets:
         if level.backward:
             findings.extend(
-                replace(f, message=f"new schema reading data written with version {old.version}: {f.message}", version=old.version)
+                replace(
+                    f,
+                    message=f"new schema reading data written with version {old.version}: {f.message}",
+                    version=old.version,
+                )
                 for f in check_pair(new, old.schema, policy=policy)
             )
         if level.forward:
             findings.extend(
-                replace(f, message=f"version {old.version} reading data written with the new schema: {f.message}", version=old.version)
+                replace(
+                    f,
+                    message=f"version {old.version} reading data written with the new schema: {f.message}",
+                    version=old.version,
+                )
                 for f in check_pair(old.schema, new, policy=policy)
             )
     return CompatibilityResult.of(findings)

@@ -1,0 +1,299 @@
+"""The report of a contract check, as data, and its text, JSON and JUnit XML renderings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from xml.etree import ElementTree as ET
+
+from contracts.findings import Finding
+
+Side = Literal["producer", "consumer"]
+ReportFormat = Literal["text", "json", "junit"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("text", "json", "junit")
+
+
+@dataclass(frozen=True, slots=True)
+class Counterexample:
+    """A message the producer schema allows and the consumer's contract rejects, verified by
+    actually validating (JSON Schema) or decoding (Avro) it; `reason` is what the oracle said."""
+
+    message: object
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerVerdict:
+    """One consumer's contract against the producer schema: ok when it has no findings."""
+
+    consumer: str
+    findings: tuple[Finding, ...] = ()
+    contract_version: int | None = None
+    counterexample: Counterexample | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True, slots=True)
+class LevelVerdict:
+    """The topic's compatibility level against its live versions."""
+
+    level: str
+    versions: tuple[int, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `accord check` and `POST /subjects/{topic}/check` answer.
+
+    Producer side: a proposed producer schema against the level and every contract. Consumer side:
+    one new contract against the topic's current producer schema (`level` is then None).
+    """
+
+    topic: str
+    side: Side
+    level: LevelVerdict | None = None
+    consumers: tuple[ConsumerVerdict, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return (self.level is None or self.level.ok) and all(c.ok for c in self.consumers)
+
+    @property
+    def broken_consumers(self) -> list[str]:
+        return [c.consumer for c in self.consumers if not c.ok]
+
+    def findings(self) -> list[Finding]:
+        """Every finding, the level's first."""
+        found = list(self.level.findings) if self.level else []
+        for verdict in self.consumers:
+            found.extend(verdict.findings)
+        return found
+
+    def summary(self) -> str:
+        """One sentence: the verdict and who is affected."""
+        if self.ok:
+            n = len(self.consumers)
+            if self.side == "consumer":
+                return f"{self.topic}: the current producer schema satisfies the contract"
+            return (
+                f"{self.topic}: safe — the compatibility level holds and "
+                f"{n} consumer contract{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} satisfied"
+            )
+        reasons = []
+        if self.level is not None and not self.level.ok:
+            reasons.append(f"it breaks the topic's {self.level.level} compatibility")
+        broken = self.broken_consumers
+        if broken:
+            if self.side == "consumer":
+                reasons.append("the current producer schema does not satisfy the contract")
+            else:
+                reasons.append(f"it breaks the contract of {', '.join(broken)}")
+        return f"{self.topic}: breaking — " + "; ".join(reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "side": self.side,
+            "ok": self.ok,
+            "summary": self.summary(),
+            "level": None
+            if self.level is None
+            else {
+                "level": self.level.level,
+                "ok": self.level.ok,
+                "versions": list(self.level.versions),
+                "findings": [_finding_dict(f) for f in self.level.findings],
+            },
+            "consumers": [
+                {
+                    "consumer": c.consumer,
+                    "ok": c.ok,
+                    "contractVersion": c.contract_version,
+                    "findings": [_finding_dict(f) for f in c.findings],
+                    "counterexample": None
+                    if c.counterexample is None
+                    else {
+                        "message": to_jsonable(c.counterexample.message),
+                        "reason": c.counterexample.reason,
+                    },
+                }
+                for c in self.consumers
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckReport:
+        """Read back `to_dict()` output (e.g. a report the registry sent); `ok` is recomputed."""
+        level = data.get("level")
+        return cls(
+            topic=str(data["topic"]),
+            side="consumer" if data.get("side") == "consumer" else "producer",
+            level=None
+            if level is None
+            else LevelVerdict(
+                level=str(level["level"]),
+                versions=tuple(int(v) for v in level.get("versions", [])),
+                findings=tuple(_finding_of(f) for f in level.get("findings", [])),
+            ),
+            consumers=tuple(
+                ConsumerVerdict(
+                    consumer=str(c["consumer"]),
+                    findings=tuple(_finding_of(f) for f in c.get("findings", [])),
+                    contract_version=c.get("contractVersion"),
+                    counterexample=None
+                    if c.get("counterexample") is None
+                    else Counterexample(
+                        c["counterexample"]["message"], c["counterexample"]["reason"]
+                    ),
+                )
+                for c in data.get("consumers", [])
+            ),
+        )
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": finding.kind, "path": finding.path, "message": finding.message}
+    if finding.version is not None:
+        out["version"] = finding.version
+    return out
+
+
+def _finding_of(data: Mapping[str, Any]) -> Finding:
+    return Finding(
+        kind=str(data["kind"]),
+        path=str(data["path"]),
+        message=str(data["message"]),
+        version=data.get("version"),
+    )
+
+
+def to_jsonable(value: object) -> Any:
+    """A message as JSON can carry it: Avro bytes as Avro-JSON strings (one char per byte),
+    decimals, dates and UUIDs as strings."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+# --- renderings -----------------------------------------------------------------------------
+
+_GREEN, _RED, _BOLD, _RESET = "\033[32m", "\033[31m", "\033[1m", "\033[0m"
+
+
+def render_text(report: CheckReport, *, colour: bool = False) -> str:
+    """A report for people; ANSI colour only when asked (the CLI asks on a terminal)."""
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour else text
+
+    def mark(ok: bool) -> str:
+        return paint("ok", _GREEN) if ok else paint("BROKEN", _RED)
+
+    lines = [paint(report.summary(), _BOLD), ""]
+    if report.level is not None:
+        against = ", ".join(str(v) for v in report.level.versions) or "no live version"
+        lines.append(
+            f"  [{mark(report.level.ok)}] compatibility {report.level.level} (against: {against})"
+        )
+        lines.extend(f"      - {f.path}: {f.message}" for f in report.level.findings)
+    if not report.consumers and report.side == "producer":
+        lines.append("  no consumer contracts registered for this topic")
+    for verdict in report.consumers:
+        version = f" (contract v{verdict.contract_version})" if verdict.contract_version else ""
+        lines.append(f"  [{mark(verdict.ok)}] consumer {verdict.consumer}{version}")
+        lines.extend(f"      - {f.path} [{f.kind}]: {f.message}" for f in verdict.findings)
+        if verdict.counterexample is not None:
+            message = json.dumps(to_jsonable(verdict.counterexample.message), sort_keys=True)
+            lines.append(f"      example message that breaks {verdict.consumer}: {message}")
+            lines.append(f"      ({verdict.counterexample.reason})")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: CheckReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+
+
+def render_junit(report: CheckReport) -> str:
+    """JUnit XML for CI: one testcase for the compatibility level and one per consumer; a failing
+    case carries its findings (and the counterexample) so the CI page explains itself."""
+    cases: list[ET.Element] = []
+    classname = f"accord.{report.topic}"
+    if report.level is not None:
+        case = ET.Element(
+            "testcase", {"classname": classname, "name": f"compatibility {report.level.level}"}
+        )
+        if not report.level.ok:
+            _add_failure(case, report.level.findings, None)
+        cases.append(case)
+    for verdict in report.consumers:
+        case = ET.Element(
+            "testcase", {"classname": classname, "name": f"consumer {verdict.consumer}"}
+        )
+        if not verdict.ok:
+            _add_failure(case, verdict.findings, verdict.counterexample)
+        cases.append(case)
+    failures = sum(1 for c in cases if c.find("failure") is not None)
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": f"accord check {report.topic}",
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": "0",
+        },
+    )
+    suite.extend(cases)
+    root = ET.Element(
+        "testsuites", {"name": "accord", "tests": str(len(cases)), "failures": str(failures)}
+    )
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _add_failure(
+    case: ET.Element, findings: tuple[Finding, ...], counterexample: Counterexample | None
+) -> None:
+    first = findings[0] if findings else None
+    failure = ET.SubElement(
+        case,
+        "failure",
+        {
+            "message": first.message if first else "check failed",
+            "type": first.kind if first else "BROKEN",
+        },
+    )
+    body = [f"{f.path} [{f.kind}]: {f.message}" for f in findings]
+    if counterexample is not None:
+        message = json.dumps(to_jsonable(counterexample.message), sort_keys=True)
+        body.append(f"example message: {message} ({counterexample.reason})")
+    failure.text = "\n".join(body)
+
+
+def render(report: CheckReport, report_format: ReportFormat, *, colour: bool = False) -> str:
+    if report_format == "json":
+        return render_json(report)
+    if report_format == "junit":
+        return render_junit(report)
+    return render_text(report, colour=colour)

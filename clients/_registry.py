@@ -1,0 +1,441 @@
+"""RegistryClient: the Confluent-compatible registry API over httpx, with caches, retries and a cool-down."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from clients._cache import RegisteredSchema, SchemaCache
+from clients.errors import (
+    IncompatibleSchema,
+    InvalidSchemaError,
+    RegistryError,
+    RegistryUnavailable,
+    SchemaNotFound,
+)
+from contracts import SchemaType
+
+log = logging.getLogger("clients.registry")
+T = TypeVar("T")
+
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+ACCEPT = (
+    "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json"
+)
+# Statuses worth asking again: the request may succeed on another replica or a moment later.
+RETRIABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class CompatibilityReport:
+    """The registry's answer to "may this schema be registered?": `messages` say why not."""
+
+    is_compatible: bool
+    messages: tuple[str, ...] = ()
+
+
+def _segment(name: str) -> str:
+    """A topic name as one URL path segment ('/' becomes %2F, as Confluent clients send it)."""
+    return quote(name, safe="")
+
+
+class RegistryClient:
+    """A client of an Accord (or any Confluent Schema Registry API) server.
+
+    - Schemas by id, and topic versions, are cached forever (they are immutable); a topic's latest
+      version is cached for `latest_ttl` seconds and then fetched again.
+    - With `cache_dir`, every schema learnt is also written to disk (atomically), so a restarted
+      producer can publish from it while the registry is down.
+    - Connection errors, timeouts, 408, 429 and 5xx are retried `max_retries` times with jittered
+      exponential backoff; after that the client raises `RegistryUnavailable` and, for
+      `outage_cooldown` seconds, fails every request at once instead of waiting on a dead registry.
+    - Every failure is an `AccordError` (see clients.errors); no httpx exception escapes.
+    - Thread-safe: share one client per process.
+
+    `http` is the transport seam: pass an `httpx.Client` (e.g. over `httpx.MockTransport`) to test
+    without a network. `sleep`, `clock` and `rng` can be injected so tests neither sleep nor race.
+    Do not use it for high-volume reads of `latest` with a zero TTL: each one is a network call.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        cache_dir: str | Path | None = None,
+        http: httpx.Client | None = None,
+        timeout: float = 5.0,
+        latest_ttl: float = 30.0,
+        max_retries: int = 3,
+        backoff: float = 0.1,
+        max_backoff: float = 2.0,
+        outage_cooldown: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.Client(timeout=timeout)
+        self._headers = {"Accept": ACCEPT}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.outage_cooldown = outage_cooldown
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng
+        self._lock = threading.Lock()
+        self._unavailable_until = float("-inf")
+        self._outage_reason = ""
+        self.cache = SchemaCache(
+            Path(cache_dir) if cache_dir is not None else None, ttl=latest_ttl, clock=clock
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HTTP client if this object created it (an injected one is the caller's)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- schemas -------------------------------------------------------------------------------
+    def register_schema(
+        self,
+        topic: str,
+        schema: str,
+        schema_type: SchemaType | str = SchemaType.AVRO,
+        *,
+        normalize: bool = False,
+    ) -> RegisteredSchema:
+        """Register `schema` as the next version of `topic` (or find it if already there).
+
+        Raises IncompatibleSchema (409) when the topic's rule refuses it, InvalidSchemaError (422)."""
+        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        body = self.request(
+            "POST",
+            f"/subjects/{_segment(topic)}/versions",
+            json=self._schema_body(schema, kind),
+            params={"normalize": _flag(normalize)},
+        )
+        schema_id = _field(body, "id", int)
+        version = body.get("version") if isinstance(body, dict) else None
+        if not isinstance(version, int):
+            # Older Confluent servers answer only {"id": N}: ask which version that is.
+            return self.lookup_schema(topic, schema, kind)
+        registered = RegisteredSchema(schema_id, kind, schema, topic=topic, version=version)
+        self.cache.put_version(registered)
+        return registered
+
+    def lookup_schema(
+        self,
+        topic: str,
+        schema: str,
+        schema_type: SchemaType | str = SchemaType.AVRO,
+        *,
+        deleted: bool = False,
+    ) -> RegisteredSchema:
+        """The id and version under which `topic` has registered this schema; SchemaNotFound if none."""
+        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        body = self.request(
+            "POST",
+            f"/subjects/{_segment(topic)}",
+            json=self._schema_body(schema, kind),
+            params={"deleted": _flag(deleted)},
+        )
+        registered = RegisteredSchema(
+            _field(body, "id", int),
+            kind,
+            schema,  # the caller's text: the server may answer with its canonical form
+            topic=topic,
+            version=_field(body, "version", int),
+        )
+        self.cache.put_version(registered)
+        return registered
+
+    def get_schema(self, schema_id: int) -> RegisteredSchema:
+        """The schema with this global id. Cached forever (memory and disk): ids are immutable."""
+        cached = self.cache.by_id(schema_id)
+        if cached is not None:
+            return cached
+        body = self.request("GET", f"/schemas/ids/{int(schema_id)}")
+        body = {**_mapping(body), "id": schema_id}
+        body.pop("subject", None)
+        body.pop("version", None)
+        return self.cache.put_id(self._schema_from(body))
+
+    def get_version(self, topic: str, version: int) -> RegisteredSchema:
+        """Version `version` of `topic`. Cached forever (memory and disk)."""
+        cached = self.cache.version(topic, version)
+        if cached is not None:
+            return cached
+        registered = self._fetch_version(topic, str(int(version)))
+        self.cache.put_version(registered)
+        return registered
+
+    def get_latest_version(self, topic: str) -> RegisteredSchema:
+        """The latest version of `topic`: from memory while younger than `latest_ttl`, else fetched
+        again. Raises RegistryUnavailable when the registry is down (see `cached_version`)."""
+        fresh = self.cache.fresh_latest(topic)
+        if fresh is not None:
+            return fresh
+        registered = self._fetch_version(topic, "latest")
+        self.cache.put_latest(registered)
+        return registered
+
+    def cached_version(self, topic: str, version: int | None = None) -> RegisteredSchema | None:
+        """What the caches know, without any network call: the given version, or the last known
+        latest however old (memory, then disk). None when the topic was never seen."""
+        if version is not None:
+            return self.cache.version(topic, version)
+        return self.cache.stale_latest(topic)
+
+    # -- topics --------------------------------------------------------------------------------
+    def get_subjects(self, *, deleted: bool = False) -> list[str]:
+        """Every topic (Confluent subject) with a live version (with `deleted`, soft-deleted too)."""
+        body = self.request("GET", "/subjects", params={"deleted": _flag(deleted)})
+        return _list_of(body, str)
+
+    def get_versions(self, topic: str, *, deleted: bool = False) -> list[int]:
+        body = self.request(
+            "GET", f"/subjects/{_segment(topic)}/versions", params={"deleted": _flag(deleted)}
+        )
+        return _list_of(body, int)
+
+    def delete_subject(self, topic: str, *, permanent: bool = False) -> list[int]:
+        """Soft delete (or, after one, permanently delete) a topic; returns the versions deleted."""
+        body = self.request(
+            "DELETE", f"/subjects/{_segment(topic)}", params={"permanent": _flag(permanent)}
+        )
+        self.cache.forget_topic(topic)
+        return _list_of(body, int)
+
+    def delete_version(self, topic: str, version: int, *, permanent: bool = False) -> int:
+        body = self.request(
+            "DELETE",
+            f"/subjects/{_segment(topic)}/versions/{int(version)}",
+            params={"permanent": _flag(permanent)},
+        )
+        self.cache.forget_topic(topic, version)
+        if not isinstance(body, int):
+            raise RegistryError(200, -1, f"expected a version number, got {body!r}")
+        return body
+
+    # -- compatibility -------------------------------------------------------------------------
+    def get_compatibility(self, topic: str | None = None) -> str:
+        """The topic's compatibility level, or the global one. SchemaNotFound if the topic has no
+        level of its own (Confluent's 40408)."""
+        path = "/config" if topic is None else f"/config/{_segment(topic)}"
+        return _field(self.request("GET", path), "compatibilityLevel", str)
+
+    def set_compatibility(self, level: str, topic: str | None = None) -> str:
+        """Set the topic's (or the global) level; returns the level the registry stored."""
+        path = "/config" if topic is None else f"/config/{_segment(topic)}"
+        body = self.request("PUT", path, json={"compatibility": level})
+        return _field(body, "compatibility", str)
+
+    def test_compatibility(
+        self,
+        topic: str,
+        schema: str,
+        schema_type: SchemaType | str = SchemaType.AVRO,
+        *,
+        version: int | str | None = None,
+    ) -> CompatibilityReport:
+        """Would `topic` accept `schema`? Against one version (`version`, e.g. "latest"), or, when
+        None, against every version the topic's level names, exactly as registration would."""
+        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        path = f"/compatibility/subjects/{_segment(topic)}/versions"
+        if version is not None:
+            path += f"/{_segment(str(version))}"
+        body = self.request(
+            "POST", path, json=self._schema_body(schema, kind), params={"verbose": "true"}
+        )
+        messages = _mapping(body).get("messages") or []
+        return CompatibilityReport(
+            is_compatible=_field(body, "is_compatible", bool),
+            messages=tuple(str(m) for m in messages) if isinstance(messages, list) else (),
+        )
+
+    # -- the HTTP core -------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Any:
+        """One call to the registry API, with retries; returns the decoded JSON body (None when
+        empty). Public so that extension endpoints (consumer contracts…) need no new plumbing.
+
+        Raises RegistryUnavailable, or a RegistryError subclass chosen by the status."""
+        now = self._clock()
+        if now < self._unavailable_until:
+            raise RegistryUnavailable(
+                f"registry {self.url} is unavailable ({self._outage_reason}); "
+                f"not retrying for another {self._unavailable_until - now:.1f}s"
+            )
+        headers = dict(self._headers)
+        if json is not None:
+            headers["Content-Type"] = CONTENT_TYPE
+        attempt = 0
+        while True:
+            outcome = self._attempt(method, path, json, params, headers)
+            if outcome.response is not None:
+                return _decode(outcome.response)
+            if attempt >= self.max_retries:
+                break
+            self._sleep(self._delay(attempt, retry_after=outcome.retry_after))
+            attempt += 1
+        problem, status = outcome.problem, outcome.status
+        with self._lock:
+            self._unavailable_until = self._clock() + self.outage_cooldown
+            self._outage_reason = problem
+        log.debug("registry %s unavailable after %d attempts: %s", self.url, attempt + 1, problem)
+        raise RegistryUnavailable(
+            f"registry {self.url} unavailable after {attempt + 1} attempts: {problem}",
+            status=status,
+        )
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        json: object,
+        params: Mapping[str, str] | None,
+        headers: dict[str, str],
+    ) -> _Outcome:
+        """One try: a success, or a problem worth retrying; raises RegistryError for an answer that
+        retrying cannot change (4xx other than 408/429)."""
+        try:
+            response = self._http.request(
+                method, self.url + path, json=json, params=params, headers=headers
+            )
+        except httpx.HTTPError as exc:  # connect/read errors, timeouts, protocol errors
+            return _Outcome(problem=f"{type(exc).__name__}: {exc}")
+        status = response.status_code
+        if status in RETRIABLE_STATUSES:
+            return _Outcome(problem=f"HTTP {status}", status=status, retry_after=_seconds(response))
+        if response.is_success:
+            with self._lock:
+                self._unavailable_until = float("-inf")
+            return _Outcome(response=response, status=status)
+        raise _error_for(response)
+
+    def _delay(self, attempt: int, *, retry_after: float | None) -> float:
+        """Exponential backoff with jitter (half fixed, half random), capped; honours Retry-After."""
+        if retry_after is not None:
+            return min(retry_after, self.max_backoff)
+        ceiling = min(self.max_backoff, self.backoff * (2.0**attempt))
+        return ceiling * (0.5 + self._rng() / 2)
+
+    def _fetch_version(self, topic: str, version: str) -> RegisteredSchema:
+        body = self.request("GET", f"/subjects/{_segment(topic)}/versions/{version}")
+        registered = self._schema_from({**_mapping(body), "subject": topic})
+        if registered.version is None:
+            raise RegistryError(200, -1, f"the registry's answer for {topic!r} has no version")
+        return registered
+
+    @staticmethod
+    def _schema_body(schema: str, kind: SchemaType) -> dict[str, str]:
+        return {"schema": schema, "schemaType": kind.value}
+
+    @staticmethod
+    def _schema_from(body: dict[str, Any]) -> RegisteredSchema:
+        try:
+            return RegisteredSchema.from_json(body)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RegistryError(
+                200, -1, f"unexpected schema in the registry's answer: {exc}"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    response: httpx.Response | None = None
+    problem: str = ""
+    status: int | None = None
+    retry_after: float | None = None
+
+
+def _seconds(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is rare from registries and is ignored)."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise RegistryError(
+            response.status_code, -1, f"the registry's answer is not JSON: {response.text[:200]!r}"
+        ) from None
+
+
+def _error_for(response: httpx.Response) -> RegistryError:
+    """Map an error answer to the exception tree, from Confluent's {"error_code", "message"} body."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error_code"), int):
+        code: int = body["error_code"]
+        message = str(body.get("message", ""))
+    else:
+        code, message = -1, response.text[:500] or response.reason_phrase
+    cls: type[RegistryError]
+    if status == 404:
+        cls = SchemaNotFound
+    elif status == 409:
+        cls = IncompatibleSchema
+    elif status == 422:
+        cls = InvalidSchemaError
+    else:
+        cls = RegistryError
+    return cls(status, code, message)
+
+
+def _mapping(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise RegistryError(200, -1, f"expected a JSON object from the registry, got {body!r}")
+    return body
+
+
+def _field(body: Any, name: str, kind: type[T]) -> T:
+    value = _mapping(body).get(name)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise RegistryError(200, -1, f"the registry's answer has no valid {name!r}: {body!r}")
+    return value
+
+
+def _list_of(body: Any, kind: type[T]) -> list[T]:
+    if not isinstance(body, list) or not all(isinstance(v, kind) for v in body):
+        raise RegistryError(200, -1, f"expected a list from the registry, got {body!r}")
+    return list(body)

@@ -1,0 +1,122 @@
+"""The check report as data and its text, JSON and JUnit XML renderings."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+from contracts.findings import Finding
+from contracts.report import (
+    CheckReport,
+    ConsumerVerdict,
+    Counterexample,
+    LevelVerdict,
+    render,
+    render_json,
+    render_junit,
+    render_text,
+)
+
+EMAIL_REMOVED = Finding(
+    kind="READER_FIELD_MISSING_DEFAULT_VALUE",
+    path="/fields/customer/email",
+    message="marketing reads customer.email as a string; this version removes it",
+)
+
+BROKEN = CheckReport(
+    topic="CUSTOMER_CREATED",
+    side="producer",
+    level=LevelVerdict(level="BACKWARD", versions=(2,)),
+    consumers=(
+        ConsumerVerdict("data-analysis", contract_version=1),
+        ConsumerVerdict(
+            "marketing",
+            findings=(EMAIL_REMOVED,),
+            contract_version=3,
+            counterexample=Counterexample({"id": "example", "blob": b"\x00\xff"}, "decoding fails"),
+        ),
+    ),
+)
+
+SAFE = CheckReport(
+    topic="EMAIL_SENT",
+    side="producer",
+    level=LevelVerdict(level="NONE"),
+    consumers=(ConsumerVerdict("crm"),),
+)
+
+
+def test_verdict_and_summary_name_who_breaks() -> None:
+    assert not BROKEN.ok
+    assert BROKEN.broken_consumers == ["marketing"]
+    assert "breaks the contract of marketing" in BROKEN.summary()
+    assert SAFE.ok
+    assert SAFE.summary().startswith("EMAIL_SENT: safe")
+
+
+def test_a_level_failure_alone_makes_the_report_breaking() -> None:
+    report = CheckReport(
+        topic="T", side="producer", level=LevelVerdict("FULL", (1,), (EMAIL_REMOVED,))
+    )
+    assert not report.ok
+    assert "FULL compatibility" in report.summary()
+
+
+def test_json_rendering_round_trips() -> None:
+    data = json.loads(render_json(BROKEN))
+    assert data["ok"] is False
+    assert data["consumers"][1]["findings"][0]["path"] == "/fields/customer/email"
+    # Avro bytes travel as Avro-JSON strings (one character per byte).
+    assert data["consumers"][1]["counterexample"]["message"]["blob"] == "\x00\xff"
+    again = CheckReport.from_dict(data)
+    assert again.level == BROKEN.level
+    assert [c.findings for c in again.consumers] == [c.findings for c in BROKEN.consumers]
+    assert again.ok is False
+    assert again.summary() == BROKEN.summary()
+
+
+def test_junit_has_one_case_for_the_level_and_one_per_consumer() -> None:
+    root = ET.fromstring(render_junit(BROKEN))
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [
+        "compatibility BACKWARD",
+        "consumer data-analysis",
+        "consumer marketing",
+    ]
+    assert suite.get("tests") == "3"
+    assert suite.get("failures") == "1"
+    failure = cases[2].find("failure")
+    assert failure is not None
+    assert failure.get("type") == "READER_FIELD_MISSING_DEFAULT_VALUE"
+    assert "this version removes it" in (failure.text or "")
+    assert "example message" in (failure.text or "")
+    assert cases[0].find("failure") is None
+
+
+def test_text_is_plain_unless_colour_is_asked_for() -> None:
+    plain = render_text(BROKEN)
+    assert "\033[" not in plain
+    assert "[BROKEN] consumer marketing (contract v3)" in plain
+    assert "[ok] consumer data-analysis" in plain
+    assert "marketing reads customer.email as a string; this version removes it" in plain
+    coloured = render_text(BROKEN, colour=True)
+    assert "\033[31mBROKEN\033[0m" in coloured
+
+
+def test_render_dispatches_on_format() -> None:
+    assert render(SAFE, "json") == render_json(SAFE)
+    assert render(SAFE, "junit").startswith("<?xml")
+    assert render(SAFE, "text") == render_text(SAFE)
+
+
+def test_consumer_side_report_has_no_level() -> None:
+    report = CheckReport(
+        topic="CUSTOMER_CREATED",
+        side="consumer",
+        consumers=(ConsumerVerdict("data-analysis", findings=(EMAIL_REMOVED,)),),
+    )
+    assert "current producer schema does not satisfy" in report.summary()
+    root = ET.fromstring(render_junit(report))
+    assert [c.get("name") for c in root.iter("testcase")] == ["consumer data-analysis"]

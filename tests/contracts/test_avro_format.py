@@ -1,0 +1,82 @@
+"""The Avro format: parse errors located, canonical form, validate, encode and decode."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from contracts import EncodingError, InvalidSchema, parse_schema
+from contracts.avro import AvroSchema, InvalidMessage
+
+CUSTOMER = json.dumps(
+    {
+        "type": "record",
+        "name": "Customer",
+        "namespace": "com.acme.crm",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "email", "type": "string"},
+            {"name": "nickname", "type": ["null", "string"], "default": None},
+            {
+                "name": "tier",
+                "type": {"type": "enum", "name": "Tier", "symbols": ["GOLD", "BASIC"]},
+            },
+            {"name": "tags", "type": {"type": "array", "items": "string"}, "default": []},
+        ],
+    }
+)
+
+
+def customer() -> AvroSchema:
+    schema = parse_schema("AVRO", CUSTOMER)
+    assert isinstance(schema, AvroSchema)
+    return schema
+
+
+def test_canonical_ignores_whitespace_and_key_order() -> None:
+    spec = json.loads(CUSTOMER)
+    reordered = json.dumps(dict(reversed(list(spec.items()))), indent=4)
+    assert parse_schema("AVRO", reordered).canonical == customer().canonical
+    assert parse_schema("AVRO", reordered).fingerprint == customer().fingerprint
+
+
+def test_doc_change_changes_the_fingerprint() -> None:
+    spec = json.loads(CUSTOMER)
+    spec["doc"] = "a customer of ACME"
+    assert parse_schema("AVRO", json.dumps(spec)).fingerprint != customer().fingerprint
+
+
+def test_non_json_text_is_an_invalid_schema() -> None:
+    with pytest.raises(InvalidSchema, match="not valid JSON"):
+        parse_schema("AVRO", "{not json")
+
+
+def test_valid_message_round_trips_binary_and_json() -> None:
+    schema = customer()
+    message = {"id": 7, "email": "a@b.c", "nickname": "al", "tier": "GOLD", "tags": ["x"]}
+    assert schema.validate(message) == []
+    for encoding in ("binary", "json"):
+        assert (
+            schema.decode(schema.encode(message, encoding=encoding), encoding=encoding) == message
+        )
+
+
+def test_invalid_message_is_reported_with_paths_and_refused() -> None:
+    schema = customer()
+    message = {"id": "7", "tier": "PLATINUM", "tags": ["x", 3]}
+    found = {(f.kind, f.path) for f in schema.validate(message)}
+    assert found == {
+        ("WRONG_TYPE", "/id"),
+        ("MISSING_FIELD", "/email"),
+        ("NOT_IN_ENUM", "/tier"),
+        ("WRONG_TYPE", "/tags/1"),
+    }
+    with pytest.raises(InvalidMessage) as refused:
+        schema.encode(message)
+    assert len(refused.value.findings) == 4
+
+
+def test_garbage_payload_is_an_encoding_error() -> None:
+    with pytest.raises(EncodingError):
+        customer().decode(b"\x05\xff\xff")

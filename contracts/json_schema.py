@@ -112,7 +112,7 @@ def draft_of(schema: object) -> type[Validator]:
     return draft
 
 
-def _specification(draft: type[Validator]) -> referencing.Specification[Any]:
+def specification_for(draft: type[Validator]) -> referencing.Specification[Any]:
     specifications: dict[type[Validator], referencing.Specification[Any]] = {
         Draft7Validator: referencing.jsonschema.DRAFT7,
         Draft201909Validator: referencing.jsonschema.DRAFT201909,
@@ -130,7 +130,7 @@ def _build_registry(schema: Any, draft: type[Validator]) -> referencing.Registry
 
     Its default retrieval refuses every other URI, so no reference ever reaches the network.
     """
-    resource = _specification(draft).create_resource(schema)
+    resource = specification_for(draft).create_resource(schema)
     registry: referencing.Registry[Any] = referencing.Registry()
     return cast(
         referencing.Registry[Any], registry.with_resource(_root_uri(schema), resource).crawl()
@@ -139,7 +139,7 @@ def _build_registry(schema: Any, draft: type[Validator]) -> referencing.Registry
 
 def _check_refs(schema: Any, draft: type[Validator], registry: referencing.Registry[Any]) -> None:
     """Every `$ref` must resolve inside the schema itself; remote references are refused."""
-    _walk_refs(schema, (), _specification(draft), registry.resolver(_root_uri(schema)))
+    _walk_refs(schema, (), specification_for(draft), registry.resolver(_root_uri(schema)))
 
 
 def _walk_refs(

@@ -2,6 +2,7 @@
 
 from clients._cache import RegisteredSchema
 from clients._registry import CompatibilityReport, RegistryClient
+from clients.decoder import MessageDecoder
 from clients.errors import (
     AccordError,
     ContractViolation,
@@ -14,8 +15,21 @@ from clients.errors import (
     SchemaNotFound,
     UnknownTopic,
 )
+from clients.publisher import (
+    ATTR_ENCODING,
+    ATTR_SCHEMA_ID,
+    ATTR_SCHEMA_TYPE,
+    ATTR_SCHEMA_VERSION,
+    ATTR_TOPIC,
+    ValidatingPublisher,
+)
 
 __all__ = [
+    "ATTR_ENCODING",
+    "ATTR_SCHEMA_ID",
+    "ATTR_SCHEMA_TYPE",
+    "ATTR_SCHEMA_VERSION",
+    "ATTR_TOPIC",
     "AccordError",
     "CompatibilityReport",
     "ContractViolation",
@@ -23,10 +37,12 @@ __all__ = [
     "IncompatibleSchema",
     "InvalidMessage",
     "InvalidSchemaError",
+    "MessageDecoder",
     "RegisteredSchema",
     "RegistryClient",
     "RegistryError",
     "RegistryUnavailable",
     "SchemaNotFound",
     "UnknownTopic",
+    "ValidatingPublisher",
 ]

@@ -1,0 +1,264 @@
+"""ValidatingPublisher: validate and encode every message locally, tag it with its schema, then publish."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from clients._cache import RegisteredSchema
+from clients._registry import RegistryClient
+from clients.errors import (
+    InvalidMessage,
+    RegistryUnavailable,
+    SchemaNotFound,
+    UnknownTopic,
+)
+from contracts import Encoding, EncodingError, Finding, SchemaType
+
+log = logging.getLogger("clients.publisher")
+
+# The attributes every published message carries (documented in README "Producers and consumers").
+ATTR_TOPIC = "accord_topic"
+ATTR_SCHEMA_ID = "accord_schema_id"
+ATTR_SCHEMA_VERSION = "accord_schema_version"
+ATTR_SCHEMA_TYPE = "accord_schema_type"
+ATTR_ENCODING = "accord_encoding"
+RESERVED_PREFIX = "accord_"
+
+
+class ValidatingPublisher:
+    """Wraps `google.cloud.pubsub_v1.PublisherClient`: no invalid message is ever sent.
+
+    `publish` validates the message against the topic's registered schema before any network call,
+    encodes it (Avro binary, or Avro JSON with `avro_encoding="json"`; JSON Schema topics as compact
+    UTF-8 JSON) and adds attributes naming the schema. The topic's schema comes from the registry
+    (latest, or `version=N`), cached by the RegistryClient; while the registry is down it comes from
+    that cache (memory, or `cache_dir` on disk) with one warning per outage, counted in
+    `published_from_cache`.
+
+    With `schemas={topic: path}`, the schemas bundled with the service are checked against the
+    registry once, at start-up (each must be registered under its topic), and publishing then never
+    calls the registry. A topic outside that mapping is refused.
+
+    Thread-safe, like the PublisherClient it wraps. Not for topics whose messages are not
+    registry-described: publish those with the PublisherClient itself.
+    """
+
+    def __init__(
+        self,
+        registry: RegistryClient,
+        publisher: Any = None,
+        *,
+        project_id: str,
+        schemas: Mapping[str, str | Path] | None = None,
+        avro_encoding: Encoding = "binary",
+        batch_settings: Any = None,
+        publisher_options: Any = None,
+        **publisher_kwargs: Any,
+    ) -> None:
+        if avro_encoding not in ("binary", "json"):
+            raise ValueError(f"avro_encoding must be 'binary' or 'json', not {avro_encoding!r}")
+        self.registry = registry
+        self.project_id = project_id
+        self.avro_encoding: Encoding = avro_encoding
+        self._owns_publisher = publisher is None
+        if publisher is None:
+            from google.cloud import pubsub_v1
+
+            if batch_settings is not None:
+                publisher_kwargs["batch_settings"] = batch_settings
+            if publisher_options is not None:
+                publisher_kwargs["publisher_options"] = publisher_options
+            publisher = pubsub_v1.PublisherClient(**publisher_kwargs)
+        elif batch_settings is not None or publisher_options is not None or publisher_kwargs:
+            raise ValueError("settings pass through only to a PublisherClient created here")
+        self.publisher = publisher
+        self._lock = threading.Lock()
+        self._topic_paths: dict[str, str] = {}
+        self._in_outage = False
+        self._published_from_cache = 0
+        self._outages = 0
+        self._bundled: dict[str, RegisteredSchema] | None = None
+        if schemas is not None:
+            self._bundled = {
+                topic: self._check_bundled(topic, Path(path)) for topic, path in schemas.items()
+            }
+
+    # -- what callers read ---------------------------------------------------------------------
+    @property
+    def published_from_cache(self) -> int:
+        """Messages published with a cached schema because the registry was unreachable."""
+        return self._published_from_cache
+
+    @property
+    def registry_outages(self) -> int:
+        """Times the registry was found unreachable after being reachable (one warning each)."""
+        return self._outages
+
+    # -- publishing ----------------------------------------------------------------------------
+    def publish(
+        self,
+        topic: str,
+        message: object,
+        *,
+        version: int | None = None,
+        ordering_key: str = "",
+        **attributes: str,
+    ) -> Future[str]:
+        """Validate, encode and publish `message` to `projects/{project_id}/topics/{topic}`.
+
+        Returns the PublisherClient's future (its `result()` is the server's message id). Raises
+        `InvalidMessage` (every problem with its path; nothing published) and `UnknownTopic` (no
+        schema known for the topic) before any network call to Pub/Sub.
+        """
+        for key in attributes:
+            if key.startswith(RESERVED_PREFIX):
+                raise ValueError(f"attribute {key!r}: the {RESERVED_PREFIX}* names are Accord's")
+        writer = self.schema_for(topic, version)
+        data, encoding = self.encode(topic, writer, message)
+        tagged = {
+            **attributes,
+            ATTR_TOPIC: topic,
+            ATTR_SCHEMA_ID: str(writer.schema_id),
+            ATTR_SCHEMA_VERSION: str(writer.version),
+            ATTR_SCHEMA_TYPE: writer.schema_type.value,
+            ATTR_ENCODING: encoding,
+        }
+        future: Future[str] = self.publisher.publish(
+            self._topic_path(topic), data, ordering_key=ordering_key, **tagged
+        )
+        return future
+
+    def encode(
+        self, topic: str, writer: RegisteredSchema, message: object
+    ) -> tuple[bytes, Encoding]:
+        """Validate and encode with `writer`; raises InvalidMessage listing every problem."""
+        parsed = writer.parsed
+        findings = parsed.validate(message)
+        if findings:
+            raise InvalidMessage(topic, findings, schema_id=writer.schema_id)
+        encoding: Encoding = self.avro_encoding if writer.schema_type is SchemaType.AVRO else "json"
+        try:
+            return parsed.encode(message, encoding=encoding), encoding
+        except EncodingError as exc:  # validate accepted it; say so rather than crash
+            finding = Finding(kind="ENCODING_FAILED", path="/", message=str(exc))
+            raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
+
+    def schema_for(self, topic: str, version: int | None = None) -> RegisteredSchema:
+        """The schema messages for `topic` are written with: bundled, registry (cached), or — when
+        the registry is unreachable — the last one cached. Raises UnknownTopic when there is none."""
+        if self._bundled is not None:
+            return self._bundled_schema(topic, version)
+        registry = self.registry
+        try:
+            if version is None:
+                writer = registry.get_latest_version(topic)
+            else:
+                writer = registry.get_version(topic, version)
+        except SchemaNotFound as exc:
+            which = "no schema" if version is None else f"no version {version}"
+            raise UnknownTopic(topic, f"the registry has {which} for it ({exc.message})") from exc
+        except RegistryUnavailable as exc:
+            cached = registry.cached_version(topic, version)
+            if cached is None:
+                which = "this topic" if version is None else f"version {version} of this topic"
+                raise UnknownTopic(
+                    topic,
+                    f"the registry is unreachable and {which} was never seen (not in memory, "
+                    f"not in the cache directory): {exc}",
+                ) from exc
+            self._note_outage(exc)
+            return cached
+        if self._in_outage:
+            self._note_recovery()
+        return writer
+
+    # -- outage bookkeeping --------------------------------------------------------------------
+    def _note_outage(self, exc: RegistryUnavailable) -> None:
+        with self._lock:
+            self._published_from_cache += 1
+            first = not self._in_outage
+            if first:
+                self._in_outage = True
+                self._outages += 1
+        if first:
+            log.warning(
+                "registry unreachable; publishing with cached schemas until it is back (%s)", exc
+            )
+
+    def _note_recovery(self) -> None:
+        with self._lock:
+            recovered = self._in_outage
+            self._in_outage = False
+        if recovered:
+            log.info(
+                "registry reachable again; %d messages were published from the cache so far",
+                self._published_from_cache,
+            )
+
+    # -- bundled schemas -----------------------------------------------------------------------
+    def _check_bundled(self, topic: str, path: Path) -> RegisteredSchema:
+        text = path.read_text(encoding="utf-8")
+        schema_type = bundled_schema_type(path, text)
+        try:
+            registered = self.registry.lookup_schema(topic, text, schema_type)
+        except SchemaNotFound as exc:
+            raise UnknownTopic(
+                topic,
+                f"the bundled schema {path} is not registered under this topic ({exc.message})",
+            ) from exc
+        registered.parsed  # noqa: B018 -- parse now: a broken bundled schema fails at start-up
+        return registered
+
+    def _bundled_schema(self, topic: str, version: int | None) -> RegisteredSchema:
+        assert self._bundled is not None
+        bundled = self._bundled.get(topic)
+        if bundled is None:
+            raise UnknownTopic(topic, "it is not one of the bundled schemas this publisher checked")
+        if version is not None and version != bundled.version:
+            raise UnknownTopic(
+                topic, f"the bundled schema is version {bundled.version}, not version {version}"
+            )
+        return bundled
+
+    def _topic_path(self, topic: str) -> str:
+        path = self._topic_paths.get(topic)
+        if path is None:
+            path = self._topic_paths.setdefault(topic, f"projects/{self.project_id}/topics/{topic}")
+        return path
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Flush pending batches and stop the PublisherClient if this object created it."""
+        if self._owns_publisher:
+            self.publisher.stop()
+
+    def __enter__(self) -> ValidatingPublisher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def bundled_schema_type(path: Path, text: str) -> SchemaType:
+    """`.avsc` is Avro; otherwise a JSON object with `$schema`, `properties` or a JSON Schema
+    `type` (object, array…) without Avro's `fields`/`symbols`/`items`-as-type is JSON Schema."""
+    if path.suffix == ".avsc":
+        return SchemaType.AVRO
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return SchemaType.AVRO  # let the parser say what is wrong with it
+    if not isinstance(document, dict):
+        return SchemaType.AVRO  # a union (list) or a primitive name (string)
+    if "$schema" in document or "properties" in document:
+        return SchemaType.JSON
+    avro_named = {"record", "enum", "fixed", "error"}
+    if document.get("type") in avro_named or "fields" in document or "symbols" in document:
+        return SchemaType.AVRO
+    return SchemaType.JSON

@@ -1,0 +1,114 @@
+"""`/schemas`: schemas by global id, and the list of registered schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from registry.api.errors import documented
+from registry.api.models import SchemaEntry, SchemaString, SubjectVersionEntry
+from registry.api.params import Ctx, Flag, Paging
+from registry.api.wire import RegistryJSONResponse
+from registry.usecases import read
+from registry.usecases.model import StoredSchema, SubjectVersion
+
+router = APIRouter(tags=["schemas"])
+
+
+def schema_entry(found: SubjectVersion, *, with_deleted: bool = False) -> SchemaEntry:
+    return SchemaEntry(
+        subject=found.subject,
+        version=found.version,
+        id=found.schema.id,
+        schema_type=found.schema.schema_type,
+        schema_=found.schema.text,
+        deleted=True if with_deleted and found.deleted else None,
+    )
+
+
+async def _schema(ctx: Ctx, schema_id: int) -> StoredSchema:
+    # Ids are immutable: a process that has served one answers from memory, off the threadpool.
+    return read.cached_schema(ctx, schema_id) or await run_in_threadpool(
+        read.get_schema, ctx, schema_id
+    )
+
+
+@router.get("/schemas", response_model=list[SchemaEntry], responses=documented(400, 500))
+async def list_schemas(
+    ctx: Ctx,
+    paging: Paging,
+    deleted: Flag = False,
+    subject_prefix: Annotated[str, Query(alias="subjectPrefix")] = "",
+    latest_only: Annotated[Flag, Query(alias="latestOnly")] = False,
+) -> Response:
+    found = await run_in_threadpool(
+        lambda: read.list_schemas(
+            ctx, prefix=subject_prefix, deleted=deleted, latest_only=latest_only, page=paging
+        )
+    )
+    return RegistryJSONResponse([schema_entry(f, with_deleted=True).wire() for f in found])
+
+
+@router.get("/schemas/types", response_model=list[str])
+async def schema_types() -> Response:
+    return RegistryJSONResponse(["JSON", "AVRO"])
+
+
+@router.get(
+    "/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500)
+)
+async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
+    schema = await _schema(ctx, id)
+    return RegistryJSONResponse(
+        SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
+    )
+
+
+@router.get(
+    "/schemas/ids/{id}/schema",
+    response_model=str,
+    responses=documented(400, 404, 500),
+    description="The schema text itself, not wrapped in JSON.",
+)
+async def get_schema_text_by_id(ctx: Ctx, id: int) -> Response:
+    schema = await _schema(ctx, id)
+    return Response(schema.text, media_type=RegistryJSONResponse.media_type)
+
+
+@router.get(
+    "/schemas/ids/{id}/subjects", response_model=list[str], responses=documented(400, 404, 500)
+)
+async def get_subjects_by_schema_id(
+    ctx: Ctx,
+    id: int,
+    paging: Paging,
+    deleted: Flag = False,
+    subject: str | None = None,
+) -> Response:
+    found = await run_in_threadpool(
+        lambda: read.subject_versions_of_schema(ctx, id, subject=subject, deleted=deleted)
+    )
+    subjects = list(dict.fromkeys(f.subject for f in found))
+    return RegistryJSONResponse(paging.apply(subjects))
+
+
+@router.get(
+    "/schemas/ids/{id}/versions",
+    response_model=list[SubjectVersionEntry],
+    responses=documented(400, 404, 500),
+)
+async def get_versions_by_schema_id(
+    ctx: Ctx,
+    id: int,
+    paging: Paging,
+    deleted: Flag = False,
+    subject: str | None = None,
+) -> Response:
+    found = await run_in_threadpool(
+        lambda: read.subject_versions_of_schema(ctx, id, subject=subject, deleted=deleted)
+    )
+    entries = [SubjectVersionEntry(subject=f.subject, version=f.version).wire() for f in found]
+    return RegistryJSONResponse(paging.apply(entries))

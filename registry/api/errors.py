@@ -1,0 +1,85 @@
+"""The one place registry errors become HTTP answers: always `{"error_code", "message"}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from registry.api.models import ErrorMessage
+from registry.api.wire import RegistryJSONResponse, error_body
+from registry.errors import RegistryError
+
+log = logging.getLogger("accord.registry")
+
+
+def _answer(status: int, error_code: int, message: str) -> Response:
+    return RegistryJSONResponse(error_body(error_code, message), status_code=status)
+
+
+async def registry_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RegistryError)
+    return _answer(exc.http_status, exc.code, exc.message)
+
+
+async def http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    phrases = {404: "HTTP 404 Not Found", 405: "HTTP 405 Method Not Allowed"}
+    message = phrases.get(exc.status_code) or str(exc.detail)
+    return _answer(exc.status_code, exc.status_code, message)
+
+
+def _where(error: dict[str, Any]) -> str:
+    return ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's own 422 (`detail`) never reaches a Confluent client; map it to Confluent codes."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
+    source = first.get("loc", ("body",))[0]
+    if first.get("type") == "json_invalid":
+        return _answer(400, 400, f"Malformed JSON body: {first.get('msg', '')}".strip())
+    detail = "; ".join(f"{_where(e)}: {e.get('msg', '')}" for e in errors[:5])
+    if source == "body":
+        path = request.url.path
+        code = 42203 if path.startswith("/config") else 42204 if path.startswith("/mode") else 42201
+        return _answer(422, code, f"Invalid request body: {detail}")
+    if source == "path":
+        if "/schemas/ids/" in request.url.path:
+            return _answer(404, 40403, f"Schema {first.get('input', '')} not found")
+        return _answer(404, 404, detail)
+    return _answer(400, 400, f"Invalid {source} parameter: {detail}")
+
+
+async def unexpected_error(_request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error", exc_info=exc)
+    return _answer(500, 50001, f"Internal error: {type(exc).__name__}")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RegistryError, registry_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the error statuses a route can answer, all as ErrorMessage."""
+    descriptions = {
+        400: "Malformed JSON or an invalid query parameter (error_code 400)",
+        404: "Not found (40401 subject, 40402 version, 40403 schema, 40404-40409)",
+        409: "Incompatible schema (error_code 409, or 40901 by setting)",
+        415: "Unsupported request content type",
+        422: "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, "
+        "42205 not permitted, 42207 id mismatch, 42208 subject, 42209 too large",
+        500: "Store error (50001)",
+    }
+    return {
+        status: {"model": ErrorMessage, "description": descriptions[status]} for status in statuses
+    }

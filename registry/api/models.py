@@ -1,0 +1,127 @@
+"""Wire models of the Confluent API: camelCase on the wire through aliases, snake_case in Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Wire(BaseModel):
+    """Unknown fields are ignored, as every Confluent entity does (`ignoreUnknown=true`)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON body: aliases, and no null fields (Confluent omits them)."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class ErrorMessage(Wire):
+    """Every error on the Confluent routes: exactly these two fields."""
+
+    error_code: int = Field(examples=[40401])
+    message: str = Field(examples=["Subject 'orders-value' not found."])
+
+
+class SchemaReference(Wire):
+    name: str
+    subject: str
+    version: int
+
+
+class RegisterSchemaRequest(Wire):
+    """Body of register, lookup and the compatibility checks."""
+
+    schema_: str | None = Field(default=None, alias="schema", description="the schema text")
+    schema_type: str | None = Field(
+        default=None, alias="schemaType", description="AVRO (when absent) or JSON"
+    )
+    references: list[SchemaReference] | None = None
+    id: int | None = Field(default=None, description="only honoured in IMPORT mode")
+    version: int | None = Field(
+        default=None, description="IMPORT mode: the version to create; otherwise must be the next"
+    )
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = Field(default=None, alias="ruleSet")
+
+
+class RegisterSchemaResponse(Wire):
+    id: int
+    version: int | None = None
+    subject: str | None = None
+    schema_type: str | None = Field(default=None, alias="schemaType")
+    schema_: str | None = Field(default=None, alias="schema")
+
+
+class SchemaString(Wire):
+    """A schema by id (`/schemas/ids/{id}`)."""
+
+    schema_: str = Field(alias="schema")
+    schema_type: str = Field(alias="schemaType")
+
+
+class SchemaEntry(Wire):
+    """A version of a subject (`/subjects/{s}/versions/{v}`, lookup, `/schemas`)."""
+
+    subject: str
+    version: int
+    id: int
+    schema_type: str = Field(alias="schemaType")
+    schema_: str = Field(alias="schema")
+    deleted: bool | None = None
+
+
+class SubjectVersionEntry(Wire):
+    subject: str
+    version: int
+
+
+class ConfigResponse(Wire):
+    """GET /config: the level is named `compatibilityLevel` here (PUT says `compatibility`)."""
+
+    compatibility_level: str = Field(alias="compatibilityLevel")
+    compatibility_policy: str | None = Field(default=None, alias="compatibilityPolicy")
+
+
+class ConfigUpdateRequest(Wire):
+    compatibility: str | None = Field(default=None, description="a compatibility level")
+    # Accepted too: some tools send back what GET returned.
+    compatibility_level: str | None = Field(default=None, alias="compatibilityLevel")
+    compatibility_policy: str | None = Field(
+        default=None, alias="compatibilityPolicy", description="STRICT or LENIENT (JSON Schema)"
+    )
+
+
+class ConfigUpdateResponse(Wire):
+    """PUT /config echoes what was set."""
+
+    compatibility: str | None = None
+    compatibility_policy: str | None = Field(default=None, alias="compatibilityPolicy")
+
+
+class ModeBody(Wire):
+    mode: str = Field(examples=["READWRITE"])
+
+
+class ModeUpdateRequest(Wire):
+    mode: str | None = None
+
+
+class CompatibilityCheckResponse(Wire):
+    is_compatible: bool
+    messages: list[str] | None = None
+
+
+class ServerClusterId(Wire):
+    scope: dict[str, Any]
+    id: str
+
+
+class ServerVersion(Wire):
+    version: str
+    commit_id: str = Field(alias="commitId")
+
+
+class Health(Wire):
+    status: str

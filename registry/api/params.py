@@ -1,0 +1,76 @@
+"""Dependencies and parameter types shared by the routers, each named once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
+
+from registry.context import RegistryContext
+from registry.errors import InvalidVersion
+from registry.principal import ANONYMOUS_ADMIN, Principal
+from registry.usecases.read import LATEST, Page
+
+MAX_VERSION = 2**31 - 1
+
+
+def _lenient_bool(value: Any) -> Any:
+    """`True`, `true`, `TRUE` are true; any other text is false (Java's Boolean.valueOf)."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return value
+
+
+LenientBool = Annotated[bool, BeforeValidator(_lenient_bool)]
+
+
+async def registry_context(request: Request) -> RegistryContext:
+    context: RegistryContext = request.app.state.registry
+    return context
+
+
+async def current_principal() -> Principal:
+    """Who is calling. Auth is off, so everyone is the anonymous admin; issue 6 replaces this one
+    dependency (every write use case already receives the principal)."""
+    return ANONYMOUS_ADMIN
+
+
+async def subject_from_path(
+    subject: Annotated[str, Path(description="the subject (topic); URL-encode `/` as %2F")],
+) -> str:
+    # The routing path kept %2F and %25 encoded (registry.api.wire.routing_path); decode now.
+    return unquote(subject)
+
+
+def parse_version(text: str) -> int:
+    """`latest` (any case) or -1 mean the latest version; else an integer in [1, 2^31-1] (42202)."""
+    cleaned = text.strip()
+    if cleaned.lower() == "latest":
+        return LATEST
+    try:
+        number = int(cleaned)
+    except ValueError:
+        raise InvalidVersion(text) from None
+    if number == LATEST or 1 <= number <= MAX_VERSION:
+        return number
+    raise InvalidVersion(text)
+
+
+async def version_from_path(
+    version: Annotated[str, Path(description="a version number, `latest` or -1")],
+) -> int:
+    return parse_version(version)
+
+
+async def page(offset: int = 0, limit: int = -1) -> Page:
+    return Page(offset=offset, limit=limit)
+
+
+Ctx = Annotated[RegistryContext, Depends(registry_context)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+Subject = Annotated[str, Depends(subject_from_path)]
+Version = Annotated[int, Depends(version_from_path)]
+Paging = Annotated[Page, Depends(page)]
+Flag = Annotated[LenientBool, Query()]

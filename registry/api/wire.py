@@ -1,0 +1,147 @@
+"""Wire fidelity at the ASGI edge: raw-path subjects, content types and the request-size limit."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+V1_JSON = "application/vnd.schemaregistry.v1+json"
+VND_JSON = "application/vnd.schemaregistry+json"
+JSON = "application/json"
+# Bodies Confluent accepts; octet-stream is its "generic request" type and is read as JSON.
+ACCEPTED_BODY_TYPES = frozenset({V1_JSON, VND_JSON, JSON, "application/octet-stream"})
+
+_KEEP_ENCODED = re.compile(r"%(25|2[fF])")
+
+
+class RegistryJSONResponse(JSONResponse):
+    """Confluent's preferred response type; compact like the Java server's output."""
+
+    media_type = V1_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def error_body(error_code: int, message: str) -> dict[str, object]:
+    return {"error_code": error_code, "message": message}
+
+
+def routing_path(raw_path: bytes) -> str:
+    """The path to route on: percent-decoded, except that `%2F` and `%25` stay encoded so that a
+    subject such as `team/orders` (sent as `team%2Forders`) remains one path segment. The subject
+    dependency decodes the segment afterwards (encode/starlette#826)."""
+    raw = raw_path.decode("latin-1")
+    return unquote(_KEEP_ENCODED.sub(lambda m: "%25" + m.group(1).upper(), raw))
+
+
+class WireMiddleware:
+    """Raw-path routing, request content types (415), the body-size limit (42209) and response
+    content-type negotiation, before FastAPI sees the request."""
+
+    def __init__(self, app: ASGIApp, *, max_request_bytes: int) -> None:
+        self.app = app
+        self.max_request_bytes = max_request_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path")
+        if raw_path and b"%" in raw_path:
+            scope = dict(scope)
+            scope["path"] = routing_path(raw_path.split(b"?", 1)[0])
+        headers = dict(scope.get("headers") or [])
+        if scope["method"] in {"POST", "PUT", "PATCH"}:
+            refusal, scope, receive = await self._check_body(scope, receive, headers)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        accept = headers.get(b"accept", b"").decode("latin-1").lower()
+        await self.app(scope, receive, _negotiating(send, accept))
+
+    async def _check_body(
+        self, scope: Scope, receive: Receive, headers: dict[bytes, bytes]
+    ) -> tuple[JSONResponse | None, Scope, Receive]:
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media and media not in ACCEPTED_BODY_TYPES and not media.endswith("+json"):
+            return (
+                _refusal(
+                    415,
+                    415,
+                    f"Unsupported request content type {media!r}; send {V1_JSON}, {VND_JSON} "
+                    f"or {JSON}.",
+                ),
+                scope,
+                receive,
+            )
+        limit = self.max_request_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return _too_large(int(declared), limit), scope, receive
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > limit:
+                return _too_large(len(body), limit, at_least=True), scope, receive
+            more = message.get("more_body", False)
+        if media in {"", "application/octet-stream"}:
+            # FastAPI parses JSON only from a JSON media type; these are JSON bodies too.
+            scope = dict(scope)
+            scope["headers"] = [
+                (k, v) for k, v in scope.get("headers", []) if k != b"content-type"
+            ] + [(b"content-type", JSON.encode())]
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        return None, scope, replay
+
+
+def _refusal(status: int, error_code: int, message: str) -> JSONResponse:
+    return RegistryJSONResponse(error_body(error_code, message), status_code=status)
+
+
+def _too_large(size: int, limit: int, *, at_least: bool = False) -> JSONResponse:
+    more = "more than " if at_least else ""
+    return _refusal(
+        422,
+        42209,
+        f"The request body is {more}{size} bytes; this registry accepts at most {limit} bytes "
+        "(setting max_request_bytes).",
+    )
+
+
+def _negotiating(send: Send, accept: str) -> Send:
+    """Answer with the Accept header's type when a client asks for a JSON type other than v1."""
+    if not accept or V1_JSON in accept or "*/*" in accept or "application/*" in accept:
+        return send
+    chosen = VND_JSON if VND_JSON in accept else JSON if JSON in accept else None
+    if chosen is None:
+        return send
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [
+                (k, chosen.encode() if k == b"content-type" and v.startswith(V1_JSON.encode()) else v)
+                for k, v in message.get("headers", [])
+            ]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped

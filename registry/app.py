@@ -1,0 +1,48 @@
+"""`create_app(settings)`: the registry's FastAPI application, with no import-time state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from registry.api import errors
+from registry.api.confluent import ROUTERS
+from registry.api.wire import RegistryJSONResponse, WireMiddleware
+from registry.context import RegistryContext
+from registry.db import Database, create_db_engine, migrate
+from registry.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A registry app. The engine, migrations and caches are set up by its lifespan, so creating
+    an app is cheap and two apps with different settings live side by side in one process."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        try:
+            if settings.migrate_on_start:
+                await run_in_threadpool(migrate, engine)
+            db = Database(engine, write_retries=settings.write_retries)
+            app.state.registry = RegistryContext.create(settings, db)
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Accord registry",
+        summary="A schema registry speaking the Confluent Schema Registry REST API.",
+        version="1",
+        lifespan=lifespan,
+        default_response_class=RegistryJSONResponse,
+    )
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,81 @@
+"""In-process caches: immutable schemas by id forever (LRU), a subject's versions briefly (TTL)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """A bounded map for values that never change once written (a schema id's text)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        if self._capacity == 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class TtlCache(Generic[K, V]):
+    """A map whose entries expire: for what another replica may change (a subject's versions).
+    This replica's own writes invalidate at once; other replicas' writes show within `ttl`."""
+
+    def __init__(self, ttl: float, capacity: int, clock: Callable[[], float] = time.monotonic):
+        self._ttl = ttl
+        self._capacity = capacity
+        self._clock = clock
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if self._clock() >= expires:
+                del self._items[key]
+                return None
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        if self._ttl <= 0 or self._capacity == 0:
+            return
+        with self._lock:
+            self._items[key] = (self._clock() + self._ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def invalidate(self, key: K) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

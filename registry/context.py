@@ -1,0 +1,47 @@
+"""What every use case runs with: settings, the database and the caches of one app instance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from registry.cache import LruCache, TtlCache
+from registry.db import Database
+from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from contracts import ParsedSchema
+    from registry.usecases.model import ProposedVersion, StoredSchema, SubjectVersion
+
+RegistrationCheck = Callable[["ProposedVersion"], None]
+
+
+@dataclass(slots=True)
+class RegistryContext:
+    """Lives on `app.state` for the app's lifetime; two apps in one process never share one."""
+
+    settings: Settings
+    db: Database
+    schemas_by_id: LruCache[int, StoredSchema]
+    parsed_by_id: LruCache[int, ParsedSchema]
+    # subject -> its versions (live and soft-deleted), newest last; short-lived, see Settings.
+    subject_versions: TtlCache[str, tuple[SubjectVersion, ...]]
+    # Run in order inside the registration transaction, before the insert; each raises a
+    # RegistryError to refuse. The compatibility rule is the first; consumer-contract enforcement
+    # (issue 4) appends itself here.
+    registration_checks: list[RegistrationCheck] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, settings: Settings, db: Database) -> RegistryContext:
+        from registry.usecases.register import compatibility_rule
+
+        size = settings.schema_cache_size
+        return cls(
+            settings=settings,
+            db=db,
+            schemas_by_id=LruCache(size),
+            parsed_by_id=LruCache(min(size, 1000)),
+            subject_versions=TtlCache(settings.read_cache_ttl_seconds, size),
+            registration_checks=[compatibility_rule],
+        )

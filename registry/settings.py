@@ -1,0 +1,62 @@
+"""Registry settings, validated once at start-up (from ACCORD_* environment variables or code)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from contracts import CompatibilityLevel, CompatibilityPolicy
+
+DEFAULT_DATABASE_URL = "sqlite:///accord.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgresql://`, `postgres://`) and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseModel):
+    """Everything the registry reads from its environment. Invalid values stop the start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Confluent answered an incompatible registration with error_code 409 up to CP 8.0.3 and with
+    # 40901 since; 409 keeps the widest range of clients working (their own tests expect it).
+    incompatible_error_code: Literal[409, 40901] = 409
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_subject_length: int = Field(default=255, ge=1, le=500)  # column width
+    default_compatibility: CompatibilityLevel = CompatibilityLevel.BACKWARD
+    default_compatibility_policy: CompatibilityPolicy = CompatibilityPolicy.STRICT
+    # How long a replica may serve a subject's version list from memory. Several replicas share
+    # one database, so a write on another replica becomes visible here within this time.
+    read_cache_ttl_seconds: float = Field(default=1.0, ge=0.0)
+    schema_cache_size: int = Field(default=10_000, ge=0)
+    write_retries: int = Field(default=8, ge=1, le=100)
+    migrate_on_start: bool = True
+    cluster_id: str = "accord"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("database_url must not be empty")
+        return normalise_database_url(value.strip())
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ACCORD_<FIELD> variables (e.g. ACCORD_DATABASE_URL); `overrides` win over them."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = env.get(f"ACCORD_{name.upper()}")
+            if raw is not None and raw != "":
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

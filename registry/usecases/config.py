@@ -1,0 +1,220 @@
+"""Compatibility configuration and modes, global and per topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from contracts import CompatibilityLevel, CompatibilityPolicy
+from registry.context import RegistryContext
+from registry.errors import (
+    InvalidCompatibilityLevel,
+    InvalidMode,
+    OperationNotPermitted,
+    SubjectConfigNotFound,
+    SubjectModeNotFound,
+    SubjectNotFound,
+)
+from registry.principal import Principal
+from registry.tables import GlobalConfigRow, SubjectRow, SubjectVersionRow
+from registry.usecases import queries
+
+MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigView:
+    """A configuration as read back: the level always, the policy always (Accord has a default)."""
+
+    level: CompatibilityLevel
+    policy: CompatibilityPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChange:
+    """A PUT /config body; a field left out keeps its current value."""
+
+    level: str | None
+    policy: str | None
+
+
+def parse_level(value: str) -> CompatibilityLevel:
+    try:
+        return CompatibilityLevel.parse(value)
+    except ValueError as exc:
+        raise InvalidCompatibilityLevel(str(exc)) from exc
+
+
+def parse_policy(value: str) -> CompatibilityPolicy:
+    try:
+        return CompatibilityPolicy(value.strip().upper())
+    except ValueError:
+        valid = ", ".join(p.value for p in CompatibilityPolicy)
+        raise InvalidCompatibilityLevel(
+            f"Invalid compatibilityPolicy {value!r}; valid policies are {valid}"
+        ) from None
+
+
+def parse_mode(value: str | None) -> str:
+    mode = (value or "").strip().upper()
+    if mode not in MODES:
+        raise InvalidMode(
+            f"Invalid mode {value!r}; valid modes are {', '.join(MODES)}"
+        )
+    return mode
+
+
+def _global_view(ctx: RegistryContext, row: GlobalConfigRow) -> ConfigView:
+    return ConfigView(
+        level=CompatibilityLevel(row.compatibility)
+        if row.compatibility
+        else ctx.settings.default_compatibility,
+        policy=CompatibilityPolicy(row.compatibility_policy)
+        if row.compatibility_policy
+        else ctx.settings.default_compatibility_policy,
+    )
+
+
+def _validated_change(change: ConfigChange) -> tuple[str | None, str | None]:
+    if change.level is None and change.policy is None:
+        raise InvalidCompatibilityLevel(
+            "The body must give 'compatibility' (a level such as BACKWARD) or "
+            "'compatibilityPolicy' (STRICT or LENIENT)."
+        )
+    level = parse_level(change.level).value if change.level is not None else None
+    policy = parse_policy(change.policy).value if change.policy is not None else None
+    return level, policy
+
+
+def get_config(ctx: RegistryContext, subject: str | None, *, default_to_global: bool) -> ConfigView:
+    def query(session: Session) -> ConfigView:
+        glob = _global_view(ctx, queries.global_config(session))
+        if subject is None:
+            return glob
+        row = session.get(SubjectRow, subject)
+        if row is None or (row.compatibility is None and row.compatibility_policy is None):
+            if default_to_global:
+                return glob
+            raise SubjectConfigNotFound(
+                f"Subject '{subject}' does not have subject-level compatibility configured"
+            )
+        effective = queries.effective_config(ctx, session, row)
+        return ConfigView(level=effective.level, policy=effective.policy)
+
+    return ctx.db.read(query)
+
+
+def set_config(
+    ctx: RegistryContext, principal: Principal, subject: str | None, change: ConfigChange
+) -> tuple[str | None, str | None]:
+    """Set the level and/or policy; returns what was set, as Confluent echoes the request."""
+    level, policy = _validated_change(change)
+    if subject is not None:
+        queries.validate_subject(ctx, subject)
+
+    def transaction(session: Session) -> None:
+        row: GlobalConfigRow | SubjectRow
+        if subject is None:
+            row = queries.global_config(session)
+        else:
+            row = session.get(SubjectRow, subject) or SubjectRow(name=subject)
+        if level is not None:
+            row.compatibility = level
+        if policy is not None:
+            row.compatibility_policy = policy
+        session.add(row)
+
+    ctx.db.write(transaction)
+    return level, policy
+
+
+def delete_config(ctx: RegistryContext, principal: Principal, subject: str | None) -> ConfigView:
+    """Forget the subject's (or the global) setting; returns the configuration it had."""
+
+    def transaction(session: Session) -> ConfigView:
+        glob_row = queries.global_config(session)
+        if subject is None:
+            previous = _global_view(ctx, glob_row)
+            glob_row.compatibility = None
+            glob_row.compatibility_policy = None
+            session.add(glob_row)
+            return previous
+        row = session.get(SubjectRow, subject)
+        if row is None or (row.compatibility is None and row.compatibility_policy is None):
+            raise SubjectNotFound(subject)
+        effective = queries.effective_config(ctx, session, row)
+        row.compatibility = None
+        row.compatibility_policy = None
+        session.add(row)
+        return ConfigView(level=effective.level, policy=effective.policy)
+
+    return ctx.db.write(transaction)
+
+
+def get_mode(ctx: RegistryContext, subject: str | None, *, default_to_global: bool) -> str:
+    def query(session: Session) -> str:
+        glob = queries.global_config(session).mode or queries.READWRITE
+        if subject is None:
+            return glob
+        row = session.get(SubjectRow, subject)
+        if row is None or row.mode is None:
+            if default_to_global:
+                return glob
+            raise SubjectModeNotFound(f"Subject '{subject}' does not have subject-level mode configured")
+        return row.mode
+
+    return ctx.db.read(query)
+
+
+def set_mode(
+    ctx: RegistryContext, principal: Principal, subject: str | None, mode: str | None, *, force: bool
+) -> str:
+    """Set a mode. IMPORT is refused where schemas already exist unless `force`, as Confluent does
+    (imported ids could collide with the ones already given out)."""
+    chosen = parse_mode(mode)
+    if subject is not None:
+        queries.validate_subject(ctx, subject)
+
+    def transaction(session: Session) -> str:
+        if chosen == "IMPORT" and not force:
+            statement = select(func.count()).select_from(SubjectVersionRow)
+            if subject is not None:
+                statement = statement.where(col(SubjectVersionRow.subject) == subject)
+            if session.exec(statement).one() > 0:
+                where = f"subject '{subject}'" if subject is not None else "the registry"
+                raise OperationNotPermitted(
+                    f"Cannot import since {where} already has schemas; set force=true to do so "
+                    "anyway."
+                )
+        row: GlobalConfigRow | SubjectRow
+        if subject is None:
+            row = queries.global_config(session)
+        else:
+            row = session.get(SubjectRow, subject) or SubjectRow(name=subject)
+        row.mode = chosen
+        session.add(row)
+        return chosen
+
+    return ctx.db.write(transaction)
+
+
+def delete_mode(ctx: RegistryContext, principal: Principal, subject: str | None) -> str:
+    """Forget the subject's (or the global) mode; returns the mode it had."""
+
+    def transaction(session: Session) -> str:
+        if subject is None:
+            row = queries.global_config(session)
+            previous = row.mode or queries.READWRITE
+            row.mode = None
+            session.add(row)
+            return previous
+        subject_row = session.get(SubjectRow, subject)
+        if subject_row is None or subject_row.mode is None:
+            raise SubjectNotFound(subject)
+        previous = subject_row.mode
+        subject_row.mode = None
+        session.add(subject_row)
+        return previous
+
+    return ctx.db.write(transaction)

@@ -1,0 +1,164 @@
+"""Reads shared by several use cases, always inside the caller's transaction."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlmodel import Session, col, select
+
+from contracts import (
+    CompatibilityLevel,
+    CompatibilityPolicy,
+    InvalidSchema,
+    ParsedSchema,
+    SchemaType,
+    UnsupportedSchemaType,
+    VersionedSchema,
+    parse_schema,
+)
+from registry.context import RegistryContext
+from registry.errors import InvalidSchemaError, InvalidSubject, StoreError
+from registry.tables import GlobalConfigRow, SchemaRow, SubjectRow, SubjectVersionRow
+from registry.usecases.model import EffectiveConfig, StoredSchema, SubjectVersion
+
+READWRITE = "READWRITE"
+READ_ONLY_MODES = frozenset({"READONLY", "READONLY_OVERRIDE"})
+
+
+def validate_subject(ctx: RegistryContext, subject: str) -> str:
+    """Refuse names a topic cannot have (42208), saying which rule the name breaks."""
+    if not subject or not subject.strip():
+        raise InvalidSubject("The subject name must not be empty or blank.")
+    limit = ctx.settings.max_subject_length
+    if len(subject) > limit:
+        raise InvalidSubject(
+            f"The subject name is {len(subject)} characters long; the limit is {limit}."
+        )
+    bad = next((c for c in subject if unicodedata.category(c) in {"Cc", "Cs"}), None)
+    if bad is not None:
+        raise InvalidSubject(
+            f"The subject name contains the control character U+{ord(bad):04X}; "
+            "subject names must be printable."
+        )
+    return subject
+
+
+def parse_proposed(
+    schema_type: str | None, text: str | None, *, references: int = 0
+) -> ParsedSchema:
+    """Parse a schema arriving through the API: every failure is a 42201 saying what is wrong."""
+    if references:
+        raise InvalidSchemaError(
+            "Schema references are not supported by this registry; inline the referenced types."
+        )
+    if text is None or not text.strip():
+        raise InvalidSchemaError("Empty schema: the request needs a non-empty 'schema' string.")
+    try:
+        kind = SchemaType.parse(schema_type)
+        return parse_schema(kind, text)
+    except UnsupportedSchemaType as exc:
+        raise InvalidSchemaError(
+            f"Unsupported schemaType {exc.schema_type!r}: this registry handles AVRO and JSON "
+            "schemas (PROTOBUF is not supported)."
+        ) from exc
+    except InvalidSchema as exc:
+        raise InvalidSchemaError(f"Invalid {schema_type or 'AVRO'} schema: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidSchemaError("Invalid schema: it is nested too deeply to be processed.") from exc
+
+
+def parsed_stored(ctx: RegistryContext, schema: StoredSchema) -> ParsedSchema:
+    """A stored schema, parsed once per process (stored schemas never change)."""
+    cached = ctx.parsed_by_id.get(schema.id)
+    if cached is not None:
+        return cached
+    try:
+        parsed = parse_schema(schema.schema_type, schema.text)
+    except (InvalidSchema, UnsupportedSchemaType, RecursionError) as exc:
+        raise StoreError(f"Stored schema {schema.id} can no longer be parsed: {exc}") from exc
+    ctx.parsed_by_id.put(schema.id, parsed)
+    return parsed
+
+
+def stored_schema(row: SchemaRow) -> StoredSchema:
+    assert row.id is not None
+    return StoredSchema(
+        id=row.id, schema_type=row.schema_type, text=row.schema_text, fingerprint=row.fingerprint
+    )
+
+
+def schema_by_id(ctx: RegistryContext, session: Session, schema_id: int) -> StoredSchema | None:
+    cached = ctx.schemas_by_id.get(schema_id)
+    if cached is not None:
+        return cached
+    row = session.get(SchemaRow, schema_id)
+    if row is None:
+        return None
+    found = stored_schema(row)
+    ctx.schemas_by_id.put(schema_id, found)
+    return found
+
+
+def versions_of(
+    ctx: RegistryContext, session: Session, subject: str, *, fresh: bool = False
+) -> tuple[SubjectVersion, ...]:
+    """Every version of `subject`, soft-deleted ones included, oldest first.
+
+    Reads may come from the short-lived cache; writes pass `fresh=True` so that their checks see
+    what the database holds inside their own transaction.
+    """
+    if not fresh:
+        cached = ctx.subject_versions.get(subject)
+        if cached is not None:
+            return cached
+    rows = session.exec(
+        select(SubjectVersionRow, SchemaRow)
+        .join(SchemaRow, col(SchemaRow.id) == col(SubjectVersionRow.schema_id))
+        .where(SubjectVersionRow.subject == subject)
+        .order_by(col(SubjectVersionRow.version))
+    ).all()
+    found = tuple(
+        SubjectVersion(
+            subject=subject,
+            version=version_row.version,
+            schema=stored_schema(schema_row),
+            deleted=version_row.deleted,
+        )
+        for version_row, schema_row in rows
+    )
+    if not fresh:
+        ctx.subject_versions.put(subject, found)
+    return found
+
+
+def live(versions: tuple[SubjectVersion, ...]) -> tuple[SubjectVersion, ...]:
+    return tuple(v for v in versions if not v.deleted)
+
+
+def versioned(ctx: RegistryContext, versions: tuple[SubjectVersion, ...]) -> tuple[VersionedSchema, ...]:
+    return tuple(VersionedSchema(v.version, parsed_stored(ctx, v.schema)) for v in versions)
+
+
+def global_config(session: Session) -> GlobalConfigRow:
+    """The global row (not persisted until a use case adds it)."""
+    return session.get(GlobalConfigRow, 1) or GlobalConfigRow(id=1)
+
+
+def effective_config(
+    ctx: RegistryContext, session: Session, subject_row: SubjectRow | None
+) -> EffectiveConfig:
+    glob = global_config(session)
+    level = (subject_row.compatibility if subject_row else None) or glob.compatibility
+    policy = (subject_row.compatibility_policy if subject_row else None) or glob.compatibility_policy
+    return EffectiveConfig(
+        level=CompatibilityLevel(level) if level else ctx.settings.default_compatibility,
+        policy=CompatibilityPolicy(policy) if policy else ctx.settings.default_compatibility_policy,
+    )
+
+
+def effective_mode(session: Session, subject_row: SubjectRow | None) -> str:
+    glob = global_config(session).mode or READWRITE
+    # READONLY_OVERRIDE at the global level wins over any subject's own mode.
+    if glob == "READONLY_OVERRIDE":
+        return glob
+    return (subject_row.mode if subject_row else None) or glob

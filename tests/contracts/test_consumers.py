@@ -80,7 +80,8 @@ def test_adding_an_optional_field_is_accepted_and_affects_nobody(scenario: Scena
     )
     assert report.ok, report.findings()
     assert [c.consumer for c in report.consumers] == ["data-analysis", "marketing"]
-    assert report.level is not None and report.level.versions == (1,)
+    assert report.level is not None
+    assert report.level.versions == (1,)
 
 
 def test_removing_a_field_marketing_reads_names_marketing_the_field_and_a_proof(
@@ -125,7 +126,8 @@ def test_a_contract_break_is_breaking_under_every_level(
 def test_removing_a_field_nobody_reads_is_accepted_under_none(scenario: Scenario) -> None:
     report = scenario.check("CUSTOMER_CREATED.v3-removes-fax", CompatibilityLevel.NONE)
     assert report.ok, report.findings()
-    assert report.level is not None and report.level.versions == ()
+    assert report.level is not None
+    assert report.level.versions == ()
 
 
 def test_under_a_strict_level_the_level_still_decides(scenario: Scenario) -> None:
@@ -133,7 +135,8 @@ def test_under_a_strict_level_the_level_still_decides(scenario: Scenario) -> Non
     report = scenario.check("CUSTOMER_CREATED.v3-removes-fax", CompatibilityLevel.FULL)
     assert not report.ok
     assert report.broken_consumers == []
-    assert report.level is not None and report.level.findings
+    assert report.level is not None
+    assert report.level.findings
 
 
 def test_a_contract_needing_a_field_the_producer_does_not_send_is_refused(

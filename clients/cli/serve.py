@@ -15,9 +15,45 @@ def register(commands: Any) -> None:
         default=None,
         help="SQLAlchemy URL (default: $ACCORD_DATABASE_URL, then sqlite:///accord.db here)",
     )
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     parser.set_defaults(handler=serve)
 
 
 def serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    err.write("accord serve: the registry is not built yet (see issue: registry/)\n")
-    return 2
+    """Run uvicorn on `create_app(Settings)` until interrupted; 2 when the settings are invalid."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from registry import Settings, create_app
+
+    try:
+        settings = Settings.from_env(database_url=args.database_url)
+    except ValidationError as exc:
+        err.write(f"accord serve: invalid settings:\n{exc}\n")
+        return 2
+    out.write(
+        f"accord serve: http://{args.host}:{args.port} on {_redacted(settings.database_url)}\n"
+    )
+    out.flush()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # Clients see the registry's own Server header, not uvicorn's.
+        server_header=False,
+    )
+    return 0
+
+
+def _redacted(url: str) -> str:
+    """The database URL without its password, for the start-up line."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))

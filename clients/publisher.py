@@ -119,7 +119,7 @@ class ValidatingPublisher:
         for key in attributes:
             if key.startswith(RESERVED_PREFIX):
                 raise ValueError(f"attribute {key!r}: the {RESERVED_PREFIX}* names are Accord's")
-        writer = self.schema_for(topic, version)
+        writer, from_cache = self._resolve(topic, version)
         data, encoding = self.encode(topic, writer, message)
         tagged = {
             **attributes,
@@ -132,6 +132,9 @@ class ValidatingPublisher:
         future: Future[str] = self.publisher.publish(
             self._topic_path(topic), data, ordering_key=ordering_key, **tagged
         )
+        if from_cache:
+            with self._lock:
+                self._published_from_cache += 1
         return future
 
     def encode(
@@ -152,8 +155,12 @@ class ValidatingPublisher:
     def schema_for(self, topic: str, version: int | None = None) -> RegisteredSchema:
         """The schema messages for `topic` are written with: bundled, registry (cached), or — when
         the registry is unreachable — the last one cached. Raises UnknownTopic when there is none."""
+        return self._resolve(topic, version)[0]
+
+    def _resolve(self, topic: str, version: int | None) -> tuple[RegisteredSchema, bool]:
+        """(schema, whether it came from the cache because the registry is unreachable)."""
         if self._bundled is not None:
-            return self._bundled_schema(topic, version)
+            return self._bundled_schema(topic, version), False
         registry = self.registry
         try:
             if version is None:
@@ -173,15 +180,14 @@ class ValidatingPublisher:
                     f"not in the cache directory): {exc}",
                 ) from exc
             self._note_outage(exc)
-            return cached
+            return cached, True
         if self._in_outage:
             self._note_recovery()
-        return writer
+        return writer, False
 
     # -- outage bookkeeping --------------------------------------------------------------------
     def _note_outage(self, exc: RegistryUnavailable) -> None:
         with self._lock:
-            self._published_from_cache += 1
             first = not self._in_outage
             if first:
                 self._in_outage = True

@@ -46,7 +46,7 @@ ANALYSIS_AVRO = {
     "namespace": "analysis",
     "fields": [
         {"name": "customer_id", "type": "string"},
-        {"name": "created_at", "type": "long"},
+        {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
         {"name": "segment", "type": "string", "default": "unknown"},
     ],
 }

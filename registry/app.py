@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from registry.api import errors
-from registry.api.confluent import ROUTERS
+from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
 from registry.api.wire import RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
@@ -41,8 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=RegistryJSONResponse,
     )
     errors.install(app)
-    for router in ROUTERS:
-        app.include_router(router)
+    for resource in (server, schemas, subjects, compatibility, config, mode):
+        app.include_router(resource.router)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     app.state.settings = settings
     return app

@@ -70,9 +70,7 @@ class SubjectVersionRow(SQLModel, table=True):
         default=None,
         sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
     )
-    subject: str = Field(
-        sa_column=Column(String(500), ForeignKey("subjects.name"), nullable=False)
-    )
+    subject: str = Field(sa_column=Column(String(500), ForeignKey("subjects.name"), nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))
     schema_id: int = Field(sa_column=Column(Integer, ForeignKey("schemas.id"), nullable=False))
     deleted: bool = Field(default=False, nullable=False)

@@ -138,7 +138,12 @@ def _negotiating(send: Send, accept: str) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = [
-                (k, chosen.encode() if k == b"content-type" and v.startswith(V1_JSON.encode()) else v)
+                (
+                    k,
+                    chosen.encode()
+                    if k == b"content-type" and v.startswith(V1_JSON.encode())
+                    else v,
+                )
                 for k, v in message.get("headers", [])
             ]
             message = {**message, "headers": headers}

@@ -59,9 +59,7 @@ def parse_policy(value: str) -> CompatibilityPolicy:
 def parse_mode(value: str | None) -> str:
     mode = (value or "").strip().upper()
     if mode not in MODES:
-        raise InvalidMode(
-            f"Invalid mode {value!r}; valid modes are {', '.join(MODES)}"
-        )
+        raise InvalidMode(f"Invalid mode {value!r}; valid modes are {', '.join(MODES)}")
     return mode
 
 
@@ -161,14 +159,21 @@ def get_mode(ctx: RegistryContext, subject: str | None, *, default_to_global: bo
         if row is None or row.mode is None:
             if default_to_global:
                 return glob
-            raise SubjectModeNotFound(f"Subject '{subject}' does not have subject-level mode configured")
+            raise SubjectModeNotFound(
+                f"Subject '{subject}' does not have subject-level mode configured"
+            )
         return row.mode
 
     return ctx.db.read(query)
 
 
 def set_mode(
-    ctx: RegistryContext, principal: Principal, subject: str | None, mode: str | None, *, force: bool
+    ctx: RegistryContext,
+    principal: Principal,
+    subject: str | None,
+    mode: str | None,
+    *,
+    force: bool,
 ) -> str:
     """Set a mode. IMPORT is refused where schemas already exist unless `force`, as Confluent does
     (imported ids could collide with the ones already given out)."""

@@ -64,7 +64,9 @@ def parse_proposed(
     except InvalidSchema as exc:
         raise InvalidSchemaError(f"Invalid {schema_type or 'AVRO'} schema: {exc}") from exc
     except RecursionError as exc:
-        raise InvalidSchemaError("Invalid schema: it is nested too deeply to be processed.") from exc
+        raise InvalidSchemaError(
+            "Invalid schema: it is nested too deeply to be processed."
+        ) from exc
 
 
 def parsed_stored(ctx: RegistryContext, schema: StoredSchema) -> ParsedSchema:
@@ -135,7 +137,9 @@ def live(versions: tuple[SubjectVersion, ...]) -> tuple[SubjectVersion, ...]:
     return tuple(v for v in versions if not v.deleted)
 
 
-def versioned(ctx: RegistryContext, versions: tuple[SubjectVersion, ...]) -> tuple[VersionedSchema, ...]:
+def versioned(
+    ctx: RegistryContext, versions: tuple[SubjectVersion, ...]
+) -> tuple[VersionedSchema, ...]:
     return tuple(VersionedSchema(v.version, parsed_stored(ctx, v.schema)) for v in versions)
 
 
@@ -149,7 +153,9 @@ def effective_config(
 ) -> EffectiveConfig:
     glob = global_config(session)
     level = (subject_row.compatibility if subject_row else None) or glob.compatibility
-    policy = (subject_row.compatibility_policy if subject_row else None) or glob.compatibility_policy
+    policy = (
+        subject_row.compatibility_policy if subject_row else None
+    ) or glob.compatibility_policy
     return EffectiveConfig(
         level=CompatibilityLevel(level) if level else ctx.settings.default_compatibility,
         policy=CompatibilityPolicy(policy) if policy else ctx.settings.default_compatibility_policy,

@@ -167,9 +167,7 @@ def _store_schema(
         return queries.stored_schema(existing)
     if requested_id is not None:
         if session.get(SchemaRow, requested_id) is not None:
-            raise IdMismatch(
-                f"Schema id {requested_id} is already taken by a different schema."
-            )
+            raise IdMismatch(f"Schema id {requested_id} is already taken by a different schema.")
         row = SchemaRow(
             id=requested_id,
             schema_type=parsed.schema_type.value,

@@ -89,5 +89,7 @@ async def set_subject_config(
 @router.delete(
     "/config/{subject}", response_model=ConfigResponse, responses=documented(400, 404, 500)
 )
-async def delete_subject_config(ctx: Ctx, principal: CurrentPrincipal, subject: Subject) -> Response:
+async def delete_subject_config(
+    ctx: Ctx, principal: CurrentPrincipal, subject: Subject
+) -> Response:
     return _view(await run_in_threadpool(config.delete_config, ctx, principal, subject))

@@ -31,9 +31,10 @@ def schema_entry(found: SubjectVersion, *, with_deleted: bool = False) -> Schema
 
 async def _schema(ctx: Ctx, schema_id: int) -> StoredSchema:
     # Ids are immutable: a process that has served one answers from memory, off the threadpool.
-    return read.cached_schema(ctx, schema_id) or await run_in_threadpool(
-        read.get_schema, ctx, schema_id
-    )
+    cached = read.cached_schema(ctx, schema_id)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(read.get_schema, ctx, schema_id)
 
 
 @router.get("/schemas", response_model=list[SchemaEntry], responses=documented(400, 500))
@@ -57,9 +58,7 @@ async def schema_types() -> Response:
     return RegistryJSONResponse(["JSON", "AVRO"])
 
 
-@router.get(
-    "/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500)
-)
+@router.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
 async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
     schema = await _schema(ctx, id)
     return RegistryJSONResponse(

@@ -123,9 +123,10 @@ async def register(
 async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> SubjectVersion:
     # A topic's versions are served from memory for a short while (see Settings), off the
     # threadpool; a miss reads the database.
-    return read.cached_version(ctx, subject, version, deleted=deleted) or await run_in_threadpool(
-        lambda: read.get_version(ctx, subject, version, deleted=deleted)
-    )
+    cached = read.cached_version(ctx, subject, version, deleted=deleted)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(lambda: read.get_version(ctx, subject, version, deleted=deleted))
 
 
 @router.get(

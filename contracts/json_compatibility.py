@@ -28,7 +28,7 @@ from referencing._core import Resolver
 
 from contracts.findings import Finding
 from contracts.formats import CompatibilityPolicy
-from contracts.json_schema import children, join_pointer, specification_for
+from contracts.json_schema import children, join_pointer, specification_for, subschemas
 
 if TYPE_CHECKING:
     from contracts.json_schema import JsonSchema
@@ -147,6 +147,7 @@ class _Check:
         self.writer = writer
         self.in_progress: set[tuple[int, int, int, int]] = set()
         self.validators: dict[tuple[int, int], Validator] = {}
+        self.nested_ids = {id(side): _nested_ids(side.schema) for side in (reader, writer)}
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -258,7 +259,7 @@ class _Check:
         if "enum" not in node and "const" not in node:
             errors = list(reader.iter_errors(rejected[0]))
             keyword = str(errors[0].validator) if errors else "type"
-            kind = "TYPE_CHANGED" if keyword == "type" else f"{_kind(keyword)}_CHANGED"
+            kind = _VALUE_KINDS.get(keyword, f"{_kind(keyword)}_CHANGED")
         shown = ", ".join(_dump(v, 40) for v in rejected[:5])
         return [
             self.finding(
@@ -352,7 +353,8 @@ class _Check:
         resolved = [self.deref(w.at(p)) for p in parts]
         merged = _merge([base, *(v.node for v in resolved)])
         candidates: list[View] = []
-        if merged is not None and all(v.resolver is w.resolver for v in resolved):
+        # A merged schema resolves its refs against the writer's root: fine unless `$id`s nest.
+        if merged is not None and not self.nested_ids[id(w.side)]:
             candidates.append(w.at(merged))
         candidates += [v for v in resolved if v.node is not True]
         if not _trivial(base):
@@ -692,17 +694,12 @@ class _Check:
         r_props: dict[str, Any] = rn.get("properties", {})
         w_props: dict[str, Any] = wn.get("properties", {})
         r_patterns: dict[str, Any] = rn.get("patternProperties", {})
-        w_patterns: dict[str, Any] = wn.get("patternProperties", {})
         r_extra = rn.get("additionalProperties", True)
-        w_extra = wn.get("additionalProperties", True)
         w_required = set(wn.get("required", []))
-        w_closed = w_extra is False and not w_patterns
 
         for name in rn.get("required", []):
             if name in w_required:
                 continue
-            if w_closed and w_props.get(name, False) is False:
-                continue  # the writer can never send objects… unless it sends none; see below
             with_default = isinstance(r_props.get(name), dict) and "default" in r_props[name]
             findings.append(
                 self.finding(
@@ -993,6 +990,25 @@ class _Check:
                 "the reader restricts property names, and the writer's names are not so limited",
             )
         ]
+
+
+# The kind to report when a writer value fails the reader at this keyword.
+_VALUE_KINDS = {
+    "type": "TYPE_CHANGED",
+    "anyOf": "SUM_TYPE_NARROWED",
+    "oneOf": "SUM_TYPE_NARROWED",
+    "allOf": "PRODUCT_TYPE_EXTENDED",
+    "not": "NOT_TYPE_EXTENDED",
+    "required": "REQUIRED_ATTRIBUTE_ADDED",
+    "false": "TYPE_NARROWED",
+}
+
+
+def _nested_ids(schema: Any) -> bool:
+    """Does any subschema below the root set its own `$id` (a new base for its refs)?"""
+    return any(
+        isinstance(node, dict) and "$id" in node for path, node in subschemas(schema) if path
+    )
 
 
 def _kind(keyword: str) -> str:

@@ -18,3 +18,118 @@ settings.register_profile(
 )
 settings.register_profile("explore", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("ACCORD_HYPOTHESIS_PROFILE", "ci"))
+
+
+# --- Databases for the registry's tests (SQLite and PostgreSQL), each test on its own copy. ---
+# Migrated once per session into a template; every test gets a fresh copy (a file copy for SQLite,
+# CREATE DATABASE ... TEMPLATE for PostgreSQL), so no test sees another's rows and none cleans up
+# by DELETE. PostgreSQL is never skipped: an unreachable server fails the tests that need it.
+
+import shutil  # noqa: E402 - kept beside the fixtures that use them
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_admin(url: str):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+
+def _pg_url_for(base: str, database: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(base)._replace(path=f"/{database}"))
+
+
+def _drop_pg_database(admin_url: str, name: str) -> None:
+    with _pg_admin(admin_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server's admin URL (ACCORD_TEST_POSTGRES_URL); fails if it is unreachable."""
+    url = os.environ.get("ACCORD_TEST_POSTGRES_URL") or DEFAULT_TEST_POSTGRES_URL
+    try:
+        with _pg_admin(url) as admin:
+            admin.execute("SELECT 1")
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at {url} is unreachable ({exc}); run `make postgres`")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> Iterator[str]:
+    """A database migrated to head once per session (per xdist worker), used as a template."""
+    from registry.db import create_db_engine, migrate
+    from registry.settings import normalise_database_url
+
+    name = f"accord_tpl_{uuid.uuid4().hex[:12]}"
+    with _pg_admin(postgres_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        engine = create_db_engine(normalise_database_url(_pg_url_for(postgres_url, name)))
+        migrate(engine)
+        engine.dispose()  # a template must have no open connections when it is copied
+        yield name
+    finally:
+        _drop_pg_database(postgres_url, name)
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str, postgres_template: str) -> Iterator[str]:
+    """URL of a fresh, migrated PostgreSQL database of this test's own; dropped afterwards."""
+    name = f"accord_t_{uuid.uuid4().hex[:12]}"
+    with _pg_admin(postgres_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    try:
+        yield _pg_url_for(postgres_url, name)
+    finally:
+        _drop_pg_database(postgres_url, name)
+
+
+@pytest.fixture
+def empty_postgres_database(postgres_url: str) -> Iterator[str]:
+    """URL of a fresh PostgreSQL database with no tables (for servers that migrate at start)."""
+    name = f"accord_e_{uuid.uuid4().hex[:12]}"
+    with _pg_admin(postgres_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _pg_url_for(postgres_url, name)
+    finally:
+        _drop_pg_database(postgres_url, name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from registry.db import create_db_engine, migrate
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:  # fold the WAL into the file before copying it
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_database(sqlite_template: Path, tmp_path: Path) -> str:
+    """URL of a fresh, migrated SQLite file of this test's own."""
+    path = tmp_path / "accord.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Parametrises a test over both stores the registry supports."""
+    fixture = "sqlite_database" if request.param == "sqlite" else "postgres_database"
+    url: str = request.getfixturevalue(fixture)
+    return url

@@ -21,9 +21,8 @@ settings.load_profile(os.environ.get("ACCORD_HYPOTHESIS_PROFILE", "ci"))
 
 
 # --- Databases for the registry's tests (SQLite and PostgreSQL), each test on its own copy. ---
-# Migrated once per session into a template; every test gets a fresh copy (a file copy for SQLite,
-# CREATE DATABASE ... TEMPLATE for PostgreSQL), so no test sees another's rows and none cleans up
-# by DELETE. PostgreSQL is never skipped: an unreachable server fails the tests that need it.
+# Every test gets a fresh migrated store (a copy of a migrated file for SQLite, its own schema for
+# PostgreSQL), so no test sees another's rows and none cleans up by DELETE. PostgreSQL is never skipped: an unreachable server fails the tests that need it.
 
 import shutil  # noqa: E402 - kept beside the fixtures that use them
 import uuid  # noqa: E402
@@ -41,15 +40,10 @@ def _pg_admin(url: str):  # type: ignore[no-untyped-def]
     return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
 
-def _pg_url_for(base: str, database: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(base)._replace(path=f"/{database}"))
-
-
-def _drop_pg_database(admin_url: str, name: str) -> None:
-    with _pg_admin(admin_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _pg_url_in_schema(base: str, schema: str) -> str:
+    """`base` with every connection's search_path set to `schema` (tables, sequences, alembic)."""
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")
@@ -64,46 +58,33 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_template(postgres_url: str) -> Iterator[str]:
-    """A database migrated to head once per session (per xdist worker), used as a template."""
+@pytest.fixture
+def empty_postgres_database(postgres_url: str) -> Iterator[str]:
+    """URL of a PostgreSQL namespace of this test's own, with no tables yet; dropped afterwards.
+
+    A schema per test, not a database: CREATE DATABASE costs a second with fsync on, a schema
+    milliseconds, and the isolation is the same (every connection's search_path is the schema).
+    """
+    name = f"accord_t_{uuid.uuid4().hex[:12]}"
+    with _pg_admin(postgres_url) as admin:
+        admin.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield _pg_url_in_schema(postgres_url, name)
+    finally:
+        with _pg_admin(postgres_url) as admin:
+            admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def postgres_database(empty_postgres_database: str) -> str:
+    """URL of a fresh PostgreSQL namespace of this test's own, migrated to head."""
     from registry.db import create_db_engine, migrate
     from registry.settings import normalise_database_url
 
-    name = f"accord_tpl_{uuid.uuid4().hex[:12]}"
-    with _pg_admin(postgres_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        engine = create_db_engine(normalise_database_url(_pg_url_for(postgres_url, name)))
-        migrate(engine)
-        engine.dispose()  # a template must have no open connections when it is copied
-        yield name
-    finally:
-        _drop_pg_database(postgres_url, name)
-
-
-@pytest.fixture
-def postgres_database(postgres_url: str, postgres_template: str) -> Iterator[str]:
-    """URL of a fresh, migrated PostgreSQL database of this test's own; dropped afterwards."""
-    name = f"accord_t_{uuid.uuid4().hex[:12]}"
-    with _pg_admin(postgres_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    try:
-        yield _pg_url_for(postgres_url, name)
-    finally:
-        _drop_pg_database(postgres_url, name)
-
-
-@pytest.fixture
-def empty_postgres_database(postgres_url: str) -> Iterator[str]:
-    """URL of a fresh PostgreSQL database with no tables (for servers that migrate at start)."""
-    name = f"accord_e_{uuid.uuid4().hex[:12]}"
-    with _pg_admin(postgres_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _pg_url_for(postgres_url, name)
-    finally:
-        _drop_pg_database(postgres_url, name)
+    engine = create_db_engine(normalise_database_url(empty_postgres_database))
+    migrate(engine)
+    engine.dispose()
+    return empty_postgres_database
 
 
 @pytest.fixture(scope="session")

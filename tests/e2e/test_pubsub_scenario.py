@@ -259,7 +259,7 @@ def test_registry_killed_mid_stream_loses_no_valid_message(
         max_retries=1,
         backoff=0.01,
         outage_cooldown=0.2,
-        timeout=1.0,
+        timeout=3.0,  # generous: a slow answer before the kill must not look like an outage
     )
     # The consumers started before the outage and hold the writer schema by id.
     marketing = MessageDecoder(connect(registry_process.url), contracts={TOPIC: MARKETING})

@@ -26,7 +26,8 @@ settings.load_profile(os.environ.get("ACCORD_HYPOTHESIS_PROFILE", "ci"))
 
 import shutil  # noqa: E402 - kept beside the fixtures that use them
 import uuid  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import AbstractContextManager, contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -58,21 +59,34 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.fixture
-def empty_postgres_database(postgres_url: str) -> Iterator[str]:
-    """URL of a PostgreSQL namespace of this test's own, with no tables yet; dropped afterwards.
+@contextmanager
+def postgres_schema(admin_url: str) -> Iterator[str]:
+    """URL of a PostgreSQL namespace of its own, with no tables yet; dropped afterwards.
 
-    A schema per test, not a database: CREATE DATABASE costs a second with fsync on, a schema
+    A schema, not a database: CREATE DATABASE costs a second with fsync on, a schema
     milliseconds, and the isolation is the same (every connection's search_path is the schema).
     """
     name = f"accord_t_{uuid.uuid4().hex[:12]}"
-    with _pg_admin(postgres_url) as admin:
+    with _pg_admin(admin_url) as admin:
         admin.execute(f'CREATE SCHEMA "{name}"')
     try:
-        yield _pg_url_in_schema(postgres_url, name)
+        yield _pg_url_in_schema(admin_url, name)
     finally:
-        with _pg_admin(postgres_url) as admin:
+        with _pg_admin(admin_url) as admin:
             admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def make_postgres_schema(postgres_url: str) -> Callable[[], AbstractContextManager[str]]:
+    """`with make_postgres_schema() as url:` for fixtures of a wider scope than one test."""
+    return lambda: postgres_schema(postgres_url)
+
+
+@pytest.fixture
+def empty_postgres_database(postgres_url: str) -> Iterator[str]:
+    """URL of a PostgreSQL namespace of this test's own, with no tables (see postgres_schema)."""
+    with postgres_schema(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from contracts.formats import CompatibilityPolicy, ParsedSchema, SchemaType
 from contracts.report import CheckReport, ConsumerVerdict, LevelVerdict, Side
 
 EXAMPLE_INVALID = "CONSUMER_EXAMPLE_INVALID"
+# How JSON Schema findings about `required` name the property.
+_PROPERTY_NAMED = re.compile(r"propert(?:y|ies) '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,11 @@ def _explain(
         if field is None and finding.writer_path:
             located = field_of_pointer(producer, finding.writer_path)
             field = located if located in reads else None
+        named = _PROPERTY_NAMED.search(finding.message)
+        if named is not None:
+            # A finding on an object's `required` list names the property in its sentence.
+            child = f"{field}.{named.group(1)}" if field else named.group(1)
+            field = child if child in reads else field
         if field is None or field not in reads:
             sentence = f"{contract.consumer}'s contract cannot read {subject}: {finding.message}"
         else:

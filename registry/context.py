@@ -34,6 +34,7 @@ class RegistryContext:
 
     @classmethod
     def create(cls, settings: Settings, db: Database) -> RegistryContext:
+        from registry.usecases.consumers import contract_rule
         from registry.usecases.register import compatibility_rule
 
         size = settings.schema_cache_size
@@ -43,5 +44,7 @@ class RegistryContext:
             schemas_by_id=LruCache(size),
             parsed_by_id=LruCache(min(size, 1000)),
             subject_versions=TtlCache(settings.read_cache_ttl_seconds, size),
-            registration_checks=[compatibility_rule],
+            # Contracts first: a break that names the affected team is the more useful refusal
+            # when a change breaks both a contract and the level.
+            registration_checks=[contract_rule, compatibility_rule],
         )

@@ -23,9 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command group registers itself; `serve` imports the registry lazily (clients -> registry
     # only through `accord serve`, see ARCHITECTURE.md).
-    from clients.cli import serve
+    from clients.cli import check, contract, schema, serve, validate
 
     serve.register(commands)
+    schema.register(commands)
+    contract.register(commands)
+    check.register(commands)
+    validate.register(commands)
     return parser
 
 

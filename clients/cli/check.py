@@ -1,0 +1,54 @@
+"""`accord check TOPIC FILE [--consumer NAME]`: would this change be accepted, and by whom not?"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from clients.cli._common import (
+    add_common_options,
+    add_type_option,
+    emit_report,
+    guarded,
+    read_text,
+    registry,
+    schema_type_of,
+    segment,
+)
+from clients.cli.contract import current_producer, load_contract
+from contracts import parse_schema
+from contracts.consumers import check_consumer_contract
+from contracts.report import CheckReport
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "check",
+        help="check a producer schema against the topic's level and every consumer contract, "
+        "or (with --consumer) a consumer's new contract against the current producer schema",
+    )
+    parser.add_argument("topic")
+    parser.add_argument("file")
+    parser.add_argument("--consumer", help="consumer side: FILE is this team's new contract")
+    parser.add_argument("--example", action="append", default=[], metavar="FILE")
+    add_type_option(parser)
+    add_common_options(parser)
+    parser.set_defaults(handler=guarded(check))
+
+
+def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.consumer:
+        contract, _, _ = load_contract(args)
+        with registry(args) as client:
+            producer = current_producer(client, args.topic)
+        return emit_report(args, out, check_consumer_contract(args.topic, contract, producer))
+    kind = schema_type_of(args.file, args.type)
+    text = read_text(args.file)
+    parse_schema(kind, text)  # an invalid file is exit 1 with the parser's reason, before any call
+    with registry(args) as client:
+        body = client.request(
+            "POST",
+            f"/subjects/{segment(args.topic)}/check",
+            json={"schemaType": kind.value, "schema": text},
+        )
+    return emit_report(args, out, CheckReport.from_dict(body))

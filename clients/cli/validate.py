@@ -1,0 +1,50 @@
+"""`accord validate TOPIC MESSAGE_FILE [--version N]`: is this message valid for the topic?"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from clients.cli import EXIT_BREAKING, EXIT_OK
+from clients.cli._common import (
+    add_common_options,
+    emit_data,
+    guarded,
+    read_json,
+    registry,
+)
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "validate", help="validate a JSON message against a version of TOPIC's schema"
+    )
+    parser.add_argument("topic")
+    parser.add_argument("message_file")
+    parser.add_argument("--version", type=int, help="default: the latest version")
+    add_common_options(parser)
+    parser.set_defaults(handler=guarded(validate))
+
+
+def validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    message = read_json(args.message_file)
+    with registry(args) as client:
+        schema = (
+            client.get_version(args.topic, args.version)
+            if args.version
+            else client.get_latest_version(args.topic)
+        )
+    findings = schema.parsed.validate(message)
+    data = {
+        "topic": args.topic,
+        "version": schema.version,
+        "valid": not findings,
+        "findings": [{"kind": f.kind, "path": f.path, "message": f.message} for f in findings],
+    }
+    lines = [
+        f"{args.message_file} is {'valid' if not findings else 'INVALID'} for {args.topic} "
+        f"version {schema.version}"
+    ]
+    lines += [f"  - {f.path}: {f.message}" for f in findings]
+    emit_data(args, out, data, "\n".join(lines) + "\n")
+    return EXIT_OK if not findings else EXIT_BREAKING

@@ -42,6 +42,12 @@ class Settings(BaseModel):
     migrate_on_start: bool = True
     cluster_id: str = "accord"
 
+    @field_validator("incompatible_error_code", mode="before")
+    @classmethod
+    def _code_from_text(cls, value: object) -> object:
+        # The environment gives text; a Literal of ints does not coerce it by itself.
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:

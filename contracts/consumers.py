@@ -166,6 +166,8 @@ def _explain(
     side: Side,
 ) -> list[Finding]:
     """Rewrite engine findings as sentences naming the consumer, the field and what changed."""
+    if not findings:
+        return []
     reads = field_index(contract.schema)
     sends = field_index(producer)
     sent_before = field_index(previous) if previous is not None else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,8 +35,14 @@ class FieldPath:
 
 def field_paths(schema: ParsedSchema) -> list[FieldPath]:
     """Every field path the schema declares, parents before children, in declaration order."""
-    document = json.loads(schema.text)
-    if schema.schema_type is SchemaType.AVRO:
+    return list(_field_paths(schema.schema_type, schema.text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_paths(schema_type: SchemaType, text: str) -> tuple[FieldPath, ...]:
+    # Cached by text: a registry checks the same contracts against every new producer version.
+    document = json.loads(text)
+    if schema_type is SchemaType.AVRO:
         walker: Iterator[FieldPath] = _avro_fields(document, "", AvroNames(), 0)
     else:
         walker = _json_fields(document, document, "", 0)
@@ -43,7 +50,7 @@ def field_paths(schema: ParsedSchema) -> list[FieldPath]:
     for found in walker:
         # The same path may be reached through several union branches: keep the first, widest.
         seen.setdefault(found.path, found)
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 def field_index(schema: ParsedSchema) -> dict[str, FieldPath]:

@@ -1,0 +1,84 @@
+"""The contract check: a 50-field producer schema against 100 consumer contracts (goal < 1 s)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from contracts import CompatibilityLevel, VersionedSchema, check_pair, parse_schema
+from contracts.consumers import ConsumerContract, check_producer_schema
+
+FIELDS = 50
+CONSUMERS = 100
+ROUNDS = 5
+TYPES = ["string", "long", "double", "boolean", ["null", "string"]]
+
+
+def producer(fields: int, *, drop: int | None = None) -> str:
+    spec = [{"name": f"f{i}", "type": TYPES[i % len(TYPES)]} for i in range(fields) if i != drop]
+    return json.dumps({"type": "record", "name": "Event", "fields": spec})
+
+
+def contract(team: int) -> ConsumerContract:
+    """Each team reads five fields, spread over the schema."""
+    read = sorted({(team * 7 + k * 11) % FIELDS for k in range(5)})
+    spec = [{"name": f"f{i}", "type": TYPES[i % len(TYPES)]} for i in read]
+    text = json.dumps({"type": "record", "name": "Event", "fields": spec})
+    return ConsumerContract(f"team-{team:03d}", parse_schema("AVRO", text), version=1)
+
+
+def best(action: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def main() -> None:
+    v1 = parse_schema("AVRO", producer(FIELDS))
+    safe = parse_schema(
+        "AVRO", producer(FIELDS + 1)
+    )  # adds a field nobody reads... with no default
+    # Field 0 is read by several teams: removing it breaks them (counterexamples are generated).
+    breaking = parse_schema("AVRO", producer(FIELDS, drop=0))
+    contracts = [contract(t) for t in range(CONSUMERS)]
+    live = [VersionedSchema(1, v1)]
+
+    def check(proposed: object) -> Callable[[], object]:
+        return lambda: check_producer_schema(
+            "EVENT",
+            proposed,
+            live=live,
+            level=CompatibilityLevel.NONE,
+            contracts=contracts,  # type: ignore[arg-type]
+        )
+
+    report = check_producer_schema(
+        "EVENT", breaking, live=live, level=CompatibilityLevel.NONE, contracts=contracts
+    )
+    broken = report.broken_consumers
+    assert broken
+    assert all(c.counterexample is not None for c in report.consumers if not c.ok)
+    assert check_producer_schema(
+        "EVENT", safe, live=live, level=CompatibilityLevel.NONE, contracts=contracts
+    ).ok
+
+    baseline = best(lambda: [check_pair(c.schema, safe) for c in contracts])
+    safe_time = best(check(safe))
+    breaking_time = best(check(breaking))
+    print(f"{FIELDS}-field Avro schema, {CONSUMERS} contracts (5 fields each), best of {ROUNDS}")
+    print(f"  baseline: {CONSUMERS} bare check_pair calls        {baseline * 1000:8.1f} ms")
+    print(
+        f"  check, all contracts satisfied               {safe_time * 1000:8.1f} ms  ({safe_time / baseline:.2f}x baseline)"
+    )
+    print(
+        f"  check, {len(broken):3d} contracts broken + counterexamples {breaking_time * 1000:8.1f} ms  ({breaking_time / baseline:.2f}x baseline)"
+    )
+    print(f"  goal < 1 s: {'met' if max(safe_time, breaking_time) < 1 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

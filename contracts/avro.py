@@ -17,6 +17,7 @@ from typing import Any, Final, TypeAlias
 
 import fastavro
 import fastavro.schema
+from fastavro._logical_writers_py import LOGICAL_WRITERS
 
 from contracts.errors import EncodingError, InvalidSchema
 from contracts.findings import Finding
@@ -626,6 +627,14 @@ def _is_double(v: object) -> bool:
     return t is float or (t is int and abs(v) < _F64_OVERFLOW)  # type: ignore[arg-type]
 
 
+def _is_uuid_text(v: str) -> bool:
+    try:
+        uuid.UUID(v)
+    except ValueError:
+        return False
+    return True
+
+
 def _decimal_fits(v: decimal.Decimal, precision: int, scale: int) -> bool:
     if not v.is_finite():
         return False
@@ -671,6 +680,9 @@ def _value_check(node: Primitive | Fixed | Enum) -> Check:
         return lambda v: (
             raw(v) or (type(v) is decimal.Decimal and _decimal_fits(v, precision, scale))
         )
+    if node.logical == "uuid":
+        # fastavro reads a uuid string back as uuid.UUID: only UUID text can be decoded again.
+        return lambda v: isinstance(v, uuid.UUID) or (type(v) is str and _is_uuid_text(v))
     if node.logical in _LOGICAL_CLASSES:
         cls = _LOGICAL_CLASSES[node.logical]
         return lambda v: raw(v) or isinstance(v, cls)
@@ -741,6 +753,101 @@ def _compile(node: AvroType, memo: dict[int, Check]) -> Check:
 
     memo[id(node)] = union_check
     return union_check
+
+
+class _Generator:
+    """Compiles a schema into the source of one Python predicate per record, array and map, with
+    leaf checks inlined: the hot path of the publisher runs no per-field function calls.
+
+    Only literals produced by repr() and names validated by the parser reach the source; every
+    other value (enum symbol sets, logical-type classes) is passed in through the namespace.
+    """
+
+    def __init__(self, checks: dict[int, Check]) -> None:
+        self.checks = checks
+        self.names: dict[int, str] = {}
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {"_MISSING": _MISSING}
+
+    def constant(self, value: object) -> str:
+        name = f"_c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def expr(self, node: AvroType, var: str) -> str:
+        """A boolean expression saying whether `var` is valid for `node`."""
+        if isinstance(node, Union):
+            return "(" + " or ".join(self.expr(b, var) for b in node.branches) + ")"
+        if isinstance(node, Record | Array | Map):
+            return f"{self.function(node)}({var})"
+        if isinstance(node, Enum):
+            return f"(type({var}) is str and {var} in {self.constant(frozenset(node.symbols))})"
+        if node.logical is not None or isinstance(node, Fixed) or node.kind in ("float", "double"):
+            return f"{self.constant(self.checks[id(node)])}({var})"
+        return {
+            "null": f"{var} is None",
+            "boolean": f"type({var}) is bool",
+            "int": f"(type({var}) is int and {_INT_MIN} <= {var} <= {_INT_MAX})",
+            "long": f"(type({var}) is int and {_LONG_MIN} <= {var} <= {_LONG_MAX})",
+            "bytes": f"type({var}) is bytes",
+            "string": f"type({var}) is str",
+        }[node.kind]
+
+    def function(self, node: Record | Array | Map) -> str:
+        if id(node) in self.names:
+            return self.names[id(node)]
+        name = f"_f{len(self.names)}"
+        self.names[id(node)] = name  # before the body: a recursive record calls itself
+        body = [f"def {name}(v):"]
+        if isinstance(node, Record):
+            required = [f for f in node.fields if not f.has_default]
+            optional = [f for f in node.fields if f.has_default]
+            body.append("    if type(v) is not dict: return False")
+            if optional:
+                body += ["    g = v.get", f"    n = {len(required)}"]
+            else:
+                body.append(f"    if len(v) != {len(required)}: return False")
+            if required:
+                # A missing required field raises KeyError: cheaper than a sentinel per field.
+                body.append("    try:")
+                for entry in required:
+                    body.append(f"        x = v[{entry.name!r}]")
+                    body.append(f"        if not {self.expr(entry.type, 'x')}: return False")
+                body.append("    except KeyError: return False")
+            for entry in optional:
+                body.append(f"    x = g({entry.name!r}, _MISSING)")
+                body.append("    if x is not _MISSING:")
+                body.append(f"        if not {self.expr(entry.type, 'x')}: return False")
+                body.append("        n += 1")
+            # every key counted as a known field: no unexpected field
+            body.append("    return len(v) == n" if optional else "    return True")
+        elif isinstance(node, Array):
+            body += [
+                "    if type(v) is not list and type(v) is not tuple: return False",
+                "    for x in v:",
+                f"        if not {self.expr(node.items, 'x')}: return False",
+                "    return True",
+            ]
+        else:
+            body += [
+                "    if type(v) is not dict: return False",
+                "    for k, x in v.items():",
+                f"        if type(k) is not str or not {self.expr(node.values, 'x')}: return False",
+                "    return True",
+            ]
+        self.lines += body
+        return name
+
+    def compile(self, root: AvroType) -> Check:
+        if isinstance(root, Record | Array | Map):
+            entry = self.function(root)
+        else:
+            entry = "_root"
+            self.lines += ["def _root(v):", f"    return bool({self.expr(root, 'v')})"]
+        # The source is built from repr() literals and parser-validated names only (see above).
+        exec("\n".join(self.lines), self.namespace)  # noqa: S102
+        check: Check = self.namespace[entry]
+        return check
 
 
 def _python_kind(value: object) -> str:
@@ -849,7 +956,8 @@ def _problems(
             elif not check_value(item):
                 _problems(node.values, item, _ptr(path, key), checks, out)
         return
-    out.append(_leaf_problem(node, value, path or "/"))
+    if not checks[id(node)](value):
+        out.append(_leaf_problem(node, value, path or "/"))
 
 
 def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: str) -> Finding:
@@ -925,22 +1033,39 @@ def _fastavro_defaults(schema: Any, records: Mapping[str, Record]) -> None:
             _fastavro_defaults(schema["values"], records)
 
 
-def _with_defaults(node: AvroType, value: Any, checks: dict[int, Check]) -> Any:
-    """A copy of a valid message with every omitted field set to its default (Python datum)."""
+def _union_label(node: AvroType) -> str:
+    return node.fullname if isinstance(node, Record | Enum | Fixed) else node.kind
+
+
+def _to_json(node: AvroType, value: Any, checks: dict[int, Check]) -> Any:
+    """Avro's JSON encoding of a valid message (unions wrapped as {"type": value}, bytes as
+    \\u0000-\\u00ff strings, omitted fields as their defaults). Written here because fastavro's JSON
+    writer loses empty map keys and writes a bytes default as text."""
     if isinstance(node, Union):
         branch = next(b for b in node.branches if checks[id(b)](value))
-        return _with_defaults(branch, value, checks)
+        inner = _to_json(branch, value, checks)
+        return None if inner is None else {_union_label(branch): inner}
     if isinstance(node, Record):
         return {
-            f.name: _with_defaults(f.type, value[f.name], checks)
+            f.name: _to_json(f.type, value[f.name], checks)
             if f.name in value
-            else _python_default(f.type, f.default)
+            else _to_json(f.type, _python_default(f.type, f.default), checks)
             for f in node.fields
         }
     if isinstance(node, Array):
-        return [_with_defaults(node.items, item, checks) for item in value]
+        return [_to_json(node.items, item, checks) for item in value]
     if isinstance(node, Map):
-        return {key: _with_defaults(node.values, item, checks) for key, item in value.items()}
+        return {key: _to_json(node.values, item, checks) for key, item in value.items()}
+    if isinstance(node, Enum):
+        return value
+    if node.logical is not None:
+        spec = {"type": node.kind, "logicalType": node.logical}
+        spec.update(precision=node.precision, scale=node.scale)
+        if isinstance(node, Fixed):
+            spec["size"] = node.size
+        value = LOGICAL_WRITERS[f"{node.kind}-{node.logical}"](value, spec)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
     return value
 
 
@@ -965,15 +1090,14 @@ class AvroSchema:
             self.fastavro_schema: Any = fastavro.parse_schema(spec)
         except Exception as exc:  # any fastavro refusal is a schema Accord cannot serve
             raise InvalidSchema(f"fastavro cannot use this schema: {exc}") from exc
-        # fastavro's JSON writer serialises its schema, so it gets one with JSON defaults.
-        self._json_schema: Any = fastavro.parse_schema(spec)
         records = {n: t for n, t in named.items() if isinstance(t, Record)}
         _fastavro_defaults(self.fastavro_schema, records)
         if isinstance(self.fastavro_schema, dict):
             for named_spec in self.fastavro_schema.get("__named_schemas", {}).values():
                 _fastavro_defaults(named_spec, records)
         self._checks: dict[int, Check] = {}
-        self._check = _compile(root, self._checks)
+        _compile(root, self._checks)  # per-type checks, for explaining a rejected message
+        self._check = _Generator(self._checks).compile(root)
         # Filled by contracts.avro_compatibility: findings per writer fingerprint, this as reader.
         self.compat_cache: dict[str, tuple[Finding, ...]] = {}
 
@@ -1010,6 +1134,11 @@ class AvroSchema:
     def validate(self, message: object) -> list[Finding]:
         if self._check(message):
             return []
+        return self.explain(message)
+
+    def explain(self, message: object) -> list[Finding]:
+        """Every problem of `message`, found without the compiled fast check (slower; `validate`
+        calls it only for a rejected message). A property test holds the two views equal."""
         out: list[Finding] = []
         _problems(self.root, message, "", self._checks, out)
         return out
@@ -1022,12 +1151,8 @@ class AvroSchema:
                 buffer = io.BytesIO()
                 fastavro.schemaless_writer(buffer, self.fastavro_schema, message)
                 return buffer.getvalue()
-            text = io.StringIO()
-            # fastavro's JSON writer puts a missing field's JSON default through the datum path
-            # (str where bytes belong); write every field explicitly instead.
-            complete = _with_defaults(self.root, message, self._checks)
-            fastavro.json_writer(text, self._json_schema, [complete])
-            return text.getvalue().rstrip("\n").encode()
+            document = _to_json(self.root, message, self._checks)
+            return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
         except Exception as exc:  # validated, so this is a fastavro limit: say so, do not leak
             raise EncodingError(f"fastavro could not encode the message: {exc}") from exc
 

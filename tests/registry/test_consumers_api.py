@@ -17,10 +17,14 @@ SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "scenario"
 FORMATS = {"avro": ("AVRO", "avsc"), "json": ("JSON", "json")}
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'accord.db'}"))
-    with TestClient(app) as test_client:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    """The app on a SQLite file, or on a PostgreSQL namespace of the test's own."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("empty_postgres_database")
+    else:
+        url = f"sqlite:///{tmp_path / 'accord.db'}"
+    with TestClient(create_app(Settings(database_url=url))) as test_client:
         yield test_client
 
 

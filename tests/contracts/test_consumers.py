@@ -9,6 +9,8 @@ from pathlib import Path
 import fastavro
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis_jsonschema import from_schema
 
 from contracts import CompatibilityLevel, ParsedSchema, VersionedSchema, parse_schema
 from contracts.consumers import (
@@ -201,3 +203,31 @@ def test_field_readers_say_who_reads_what(scenario: Scenario) -> None:
     assert readers["email"] == ["marketing"]
     assert readers["fax"] == []
     assert readers["phone"] == []
+
+
+JSON_SATISFIED = [
+    ("CUSTOMER_CREATED.v2-adds-optional-phone", "marketing.CUSTOMER_CREATED"),
+    ("CUSTOMER_CREATED.v3-removes-fax", "data-analysis.CUSTOMER_CREATED"),
+    ("CUSTOMER_CREATED.v2-adds-optional-phone", "support.CUSTOMER_CREATED"),
+    ("EMAIL_SENT.v1", "crm.EMAIL_SENT"),
+]
+
+
+@pytest.mark.parametrize(("producer_name", "contract_name"), JSON_SATISFIED)
+def test_a_satisfied_json_contract_accepts_every_generated_producer_message(
+    producer_name: str, contract_name: str
+) -> None:
+    files = Scenario("json")
+    producer = json.loads(files.text(producer_name))
+    contract = ConsumerContract("team", files.schema(f"contracts/{contract_name}"))
+    assert check_consumer_contract("T", contract, files.schema(producer_name)).ok
+    oracle = jsonschema.Draft7Validator(json.loads(files.text(f"contracts/{contract_name}")))
+
+    # The oracle: instances hypothesis-jsonschema draws from the producer schema, validated by
+    # jsonschema under the contract.
+    @given(from_schema(producer))
+    @settings(max_examples=40)
+    def every_message(message: object) -> None:
+        assert list(oracle.iter_errors(message)) == []
+
+    every_message()

@@ -56,6 +56,47 @@ class FieldReaders(Wire):
     consumers: list[str]
 
 
+class FindingModel(Wire):
+    kind: str = Field(examples=["READER_FIELD_MISSING_DEFAULT_VALUE"])
+    path: str = Field(examples=["/fields/email"])
+    message: str = Field(examples=["marketing reads email as a string; this version removes it"])
+    version: int | None = None
+
+
+class CounterexampleModel(Wire):
+    message: Any = Field(
+        description="a message the producer schema allows and the contract rejects"
+    )
+    reason: str = Field(description="what the decoder or validator said when it rejected it")
+
+
+class ConsumerVerdictModel(Wire):
+    consumer: str
+    ok: bool
+    contract_version: int | None = Field(default=None, alias="contractVersion")
+    findings: list[FindingModel]
+    counterexample: CounterexampleModel | None = None
+
+
+class LevelVerdictModel(Wire):
+    level: str
+    ok: bool
+    versions: list[int]
+    findings: list[FindingModel]
+
+
+class CheckReportModel(Wire):
+    """The check's report: `ok` is the verdict; `side` is producer (a proposed schema against the
+    level and every contract) or consumer (a contract against the current producer schema)."""
+
+    topic: str
+    side: str
+    ok: bool
+    summary: str
+    level: LevelVerdictModel | None = None
+    consumers: list[ConsumerVerdictModel]
+
+
 def _contract(stored: StoredContract) -> dict[str, Any]:
     return ContractResponse(
         subject=stored.subject,
@@ -142,6 +183,7 @@ async def contracts_of_consumer(ctx: Ctx, consumer: Consumer) -> Response:
 
 @router.post(
     "/subjects/{subject}/check",
+    response_model=CheckReportModel,
     responses=documented(400, 415, 422, 500),
     description="Check a proposed producer schema against the subject's compatibility level and "
     "every consumer contract; answers the report (`ok`, per-consumer findings, counterexamples). "

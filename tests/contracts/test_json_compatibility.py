@@ -102,7 +102,7 @@ def test_compatible_means_writer_instances_validate_under_reader(case: dict[str,
         return  # the writer allows no document at all
     assert not verdict(case)
 
-    @settings(max_examples=25, suppress_health_check=[HealthCheck.filter_too_much])
+    @settings(max_examples=15, suppress_health_check=[HealthCheck.filter_too_much])
     @given(from_schema(writer))
     def holds(document: Any) -> None:
         assert reader.is_valid(document), document
@@ -179,7 +179,7 @@ def evolutions(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     return reader, writer
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.filter_too_much])
 @given(evolutions(), st.data())
 def test_generated_evolutions_hold_against_jsonschema(
     pair: tuple[dict[str, Any], dict[str, Any]], data: st.DataObject

@@ -1059,7 +1059,7 @@ def _to_json(node: AvroType, value: Any, checks: dict[int, Check]) -> Any:
     if isinstance(node, Enum):
         return value
     if node.logical is not None:
-        spec = {"type": node.kind, "logicalType": node.logical}
+        spec: dict[str, Any] = {"type": node.kind, "logicalType": node.logical}
         spec.update(precision=node.precision, scale=node.scale)
         if isinstance(node, Fixed):
             spec["size"] = node.size

@@ -96,9 +96,13 @@ def datums(
     if isinstance(node, Fixed):
         return st.binary(min_size=node.size, max_size=node.size)
     if isinstance(node, Array):
-        return st.lists(sub(node.items), max_size=0 if deep else 3)
+        return st.just([]) if deep else st.lists(sub(node.items), max_size=3)
     if isinstance(node, Map):
-        return st.dictionaries(st.text(max_size=4), sub(node.values), max_size=0 if deep else 3)
+        return (
+            st.just({})
+            if deep
+            else st.dictionaries(st.text(max_size=4), sub(node.values), max_size=3)
+        )
     if isinstance(node, Union):
         if deep:
             return sub(min(node.branches, key=lambda b: not isinstance(b, Primitive)))

@@ -80,3 +80,30 @@ def test_invalid_message_is_reported_with_paths_and_refused() -> None:
 def test_garbage_payload_is_an_encoding_error() -> None:
     with pytest.raises(EncodingError):
         customer().decode(b"\x05\xff\xff")
+
+
+INVALID = json.loads(
+    (__import__("pathlib").Path(__file__).parent / "data" / "avro_invalid.json").read_text()
+)
+
+
+@pytest.mark.parametrize("case", INVALID, ids=[c["why"] for c in INVALID])
+def test_invalid_schemas_say_what_and_where(case: dict[str, str]) -> None:
+    with pytest.raises(InvalidSchema) as refused:
+        parse_schema("AVRO", case["schema"])
+    assert case["message"] in refused.value.message
+    assert refused.value.path == case["path"]
+
+
+@pytest.mark.parametrize("text", ['"string"', '{"type": "string"}', '["null", "long"]'])
+def test_bare_primitives_and_unions_are_schemas(text: str) -> None:
+    assert parse_schema("AVRO", text).canonical == parse_schema("AVRO", text).canonical
+    assert parse_schema("AVRO", '{"type": "string"}').canonical == '"string"'
+
+
+def test_canonical_form_reparses_to_itself() -> None:
+    schema = customer()
+    again = parse_schema("AVRO", schema.canonical)
+    assert again.canonical == schema.canonical
+    assert isinstance(again, AvroSchema)
+    assert again.parsing_canonical_form == schema.parsing_canonical_form

@@ -42,9 +42,12 @@ def _pg_admin(url: str):  # type: ignore[no-untyped-def]
 
 
 def _pg_url_in_schema(base: str, schema: str) -> str:
-    """`base` with every connection's search_path set to `schema` (tables, sequences, alembic)."""
+    """`base` with every connection's search_path set to `schema` (tables, sequences, alembic).
+
+    Test data need not survive a crash, so commits do not wait for the WAL flush; visibility and
+    locking are unchanged."""
     separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
+    return f"{base}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
 
 
 @pytest.fixture(scope="session")

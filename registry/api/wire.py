@@ -16,6 +16,12 @@ JSON = "application/json"
 # Bodies Confluent accepts; octet-stream is its "generic request" type and is read as JSON.
 ACCEPTED_BODY_TYPES = frozenset({V1_JSON, VND_JSON, JSON, "application/octet-stream"})
 
+# OpenAPI for the routes answering a schema's own text: any JSON value (a record, "string", true…).
+RAW_SCHEMA_RESPONSE: dict[str, Any] = {
+    "description": "The schema text itself, not wrapped in a JSON string.",
+    "content": {V1_JSON: {"schema": {}}},
+}
+
 _KEEP_ENCODED = re.compile(r"%(25|2[fF])")
 
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from registry.api.errors import documented
 from registry.api.models import SchemaEntry, SchemaString, SubjectVersionEntry
 from registry.api.params import Ctx, Flag, Paging
-from registry.api.wire import RegistryJSONResponse
+from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.usecases import read
 from registry.usecases.model import StoredSchema, SubjectVersion
 
@@ -68,8 +68,9 @@ async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
 
 @router.get(
     "/schemas/ids/{id}/schema",
-    response_model=str,
-    responses=documented(400, 404, 500),
+    response_model=None,
+    response_class=Response,
+    responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )
 async def get_schema_text_by_id(ctx: Ctx, id: int) -> Response:

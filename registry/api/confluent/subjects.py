@@ -12,7 +12,7 @@ from registry.api.confluent.schemas import schema_entry
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, RegisterSchemaResponse, SchemaEntry
 from registry.api.params import Ctx, CurrentPrincipal, Flag, Paging, Subject, Version
-from registry.api.wire import RegistryJSONResponse
+from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.usecases import delete, read
 from registry.usecases.model import SubjectVersion
 from registry.usecases.register import Registration, register_version
@@ -143,8 +143,9 @@ async def get_version(
 
 @router.get(
     "/subjects/{subject}/versions/{version}/schema",
-    response_model=str,
-    responses=documented(400, 404, 422, 500),
+    response_model=None,
+    response_class=Response,
+    responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 422, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )
 async def get_version_schema(

@@ -90,6 +90,9 @@ class Field:
     default: Any = None
     aliases: tuple[str, ...] = ()
     props: dict[str, Any] = field(default_factory=dict)
+    # The canonical text of the type when it holds no named type (else None): two fields with
+    # equal signatures are compatible without a walk, the common case across many versions.
+    signature: str | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -532,6 +535,18 @@ def _default_problem(node: AvroType, value: object, active: set[int]) -> str | N
         elif not entry.has_default:
             return f"field {entry.name!r} is missing and has no default"
     return None
+
+
+def _has_named(node: AvroType) -> bool:
+    if isinstance(node, Record | Enum | Fixed):
+        return True
+    if isinstance(node, Array):
+        return _has_named(node.items)
+    if isinstance(node, Map):
+        return _has_named(node.values)
+    if isinstance(node, Union):
+        return any(_has_named(b) for b in node.branches)
+    return False
 
 
 def _python_default(node: AvroType, value: Any) -> Any:
@@ -1095,6 +1110,10 @@ class AvroSchema:
         if isinstance(self.fastavro_schema, dict):
             for named_spec in self.fastavro_schema.get("__named_schemas", {}).values():
                 _fastavro_defaults(named_spec, records)
+        for record in records.values():
+            for entry in record.fields:
+                if not _has_named(entry.type):
+                    entry.signature = json.dumps(_canonical(entry.type, set(), ""), sort_keys=True)
         self._checks: dict[int, Check] = {}
         _compile(root, self._checks)  # per-type checks, for explaining a rejected message
         self._check = _Generator(self._checks).compile(root)

@@ -67,6 +67,26 @@ def _shallow_match(reader: AvroType, writer: AvroType) -> bool:
     return False
 
 
+def _readable_kinds(node: AvroType) -> frozenset[str] | None:
+    """The primitive kinds a primitive (or union of primitives) reads; None for anything else."""
+    if isinstance(node, Primitive):
+        return frozenset({node.kind})
+    if isinstance(node, Union) and all(isinstance(b, Primitive) for b in node.branches):
+        return frozenset(b.kind for b in node.branches)
+    return None
+
+
+def _primitives_compatible(reader: AvroType, writer: AvroType) -> bool:
+    """A shortcut for the common field pair of primitives or unions of primitives: True when
+    every writer kind is read by a reader kind. False means "look closer", not incompatible."""
+    readable, written = _readable_kinds(reader), _readable_kinds(writer)
+    if readable is None or written is None:
+        return False
+    return all(
+        kind in readable or not readable.isdisjoint(_PROMOTIONS.get(kind, ())) for kind in written
+    )
+
+
 def _join(path: str, name: str) -> str:
     return f"{path}/{name}" if path else f"/fields/{name}"
 
@@ -175,7 +195,10 @@ class _Checker:
                         )
                     )
                 continue
-            findings.extend(self.pair(entry.type, source.type, _join(path, entry.name)))
+            if entry.signature is not None and entry.signature == source.signature:
+                continue  # the same unnamed type on both sides reads itself
+            if not _primitives_compatible(entry.type, source.type):
+                findings.extend(self.pair(entry.type, source.type, _join(path, entry.name)))
         return findings
 
     def _reader_union(

@@ -358,3 +358,28 @@ def test_batch_settings_pass_through_to_the_created_client(fake_registry, clock,
             project_id="p",
             batch_settings=BatchSettings(max_messages=7),
         )
+
+
+def test_ordering_keys_reach_pubsub(pubsub, fake_registry, clock):
+    from google.cloud.pubsub_v1.types import PublisherOptions
+
+    pubsub.create_topic(TOPIC)
+    publisher = ValidatingPublisher(
+        registry_client(fake_registry, clock),
+        project_id=pubsub.project,
+        publisher_options=PublisherOptions(enable_message_ordering=True),
+    )
+    try:
+        for n in range(3):
+            publisher.publish(TOPIC, customer(n), ordering_key="customer-7").result(timeout=10)
+    finally:
+        publisher.stop()
+    received = pubsub.published(TOPIC)
+    if received is None:
+        pytest.skip("an external emulator does not expose what it received")
+    assert [m.ordering_key for m in received] == ["customer-7"] * 3
+    assert [fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received] == [
+        "c-0",
+        "c-1",
+        "c-2",
+    ]

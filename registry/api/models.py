@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_INT = 2**31 - 1  # ids and versions are Java ints on the wire
 
 
 class Wire(BaseModel):
@@ -38,12 +40,23 @@ class RegisterSchemaRequest(Wire):
         default=None, alias="schemaType", description="AVRO (when absent) or JSON"
     )
     references: list[SchemaReference] | None = None
-    id: int | None = Field(default=None, description="only honoured in IMPORT mode")
+    id: int | None = Field(
+        default=None, le=MAX_INT, description="only honoured in IMPORT mode; 0 or less: absent"
+    )
     version: int | None = Field(
-        default=None, description="IMPORT mode: the version to create; otherwise must be the next"
+        default=None,
+        le=MAX_INT,
+        description="IMPORT mode: the version to create; otherwise must be the next. "
+        "0 or less: absent",
     )
     metadata: dict[str, Any] | None = None
     rule_set: dict[str, Any] | None = Field(default=None, alias="ruleSet")
+
+    @field_validator("id", "version")
+    @classmethod
+    def _absent_when_not_positive(cls, value: int | None) -> int | None:
+        # Java clients have sent -1/0 for "not set"; Confluent reads those as absent.
+        return value if value is not None and value > 0 else None
 
 
 class RegisterSchemaResponse(Wire):

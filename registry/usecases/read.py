@@ -14,6 +14,7 @@ from registry.usecases import queries
 from registry.usecases.model import StoredSchema, SubjectVersion
 
 LATEST = -1
+MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
@@ -34,6 +35,8 @@ def get_schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
     cached = ctx.schemas_by_id.get(schema_id)
     if cached is not None:
         return cached
+    if not 1 <= schema_id <= MAX_ID:  # no such id, and no query with a number the column can't hold
+        raise SchemaNotFound(f"Schema {schema_id} not found")
     found = ctx.db.read(lambda session: queries.schema_by_id(ctx, session, schema_id))
     if found is None:
         raise SchemaNotFound(f"Schema {schema_id} not found")
@@ -44,6 +47,9 @@ def subject_versions_of_schema(
     ctx: RegistryContext, schema_id: int, *, subject: str | None, deleted: bool
 ) -> list[SubjectVersion]:
     """Every (subject, version) that registered this schema id."""
+
+    if not 1 <= schema_id <= MAX_ID:
+        raise SchemaNotFound(f"Schema {schema_id} not found")
 
     def query(session: Session) -> list[SubjectVersion]:
         schema = queries.schema_by_id(ctx, session, schema_id)

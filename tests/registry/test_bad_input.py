@@ -182,3 +182,16 @@ def test_edge_versions_are_valid(client, version: str) -> None:
 def test_bad_query_parameters(client) -> None:
     for response in (client.get("/subjects?limit=many"), client.get("/schemas?offset=1.5")):
         assert (response.status_code, response.json()["error_code"]) == (400, 400)
+
+
+def test_ids_and_versions_beyond_java_ints(client) -> None:
+    huge = 2**71
+    for path in (f"/schemas/ids/{huge}", f"/schemas/ids/{huge}/versions", "/schemas/ids/-3"):
+        response = client.get(path)
+        assert (response.status_code, response.json()["error_code"]) == (404, 40403), path
+    too_big = client.post("/subjects/T/versions", json={"schema": GOOD, "version": 2**31})
+    assert (too_big.status_code, too_big.json()["error_code"]) == (422, 42201)
+    _nothing_stored(client)
+    # -1 and 0 mean "not set" (Java clients have sent them), not an error.
+    unset = client.post("/subjects/T/versions", json={"schema": GOOD, "id": -1, "version": 0})
+    assert unset.json()["version"] == 1

@@ -69,7 +69,7 @@ async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
 @router.get(
     "/schemas/ids/{id}/schema",
     response_model=None,
-    response_class=Response,
+    response_class=RegistryJSONResponse,
     responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )

@@ -144,7 +144,7 @@ async def get_version(
 @router.get(
     "/subjects/{subject}/versions/{version}/schema",
     response_model=None,
-    response_class=Response,
+    response_class=RegistryJSONResponse,
     responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 422, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )

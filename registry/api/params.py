@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -9,11 +10,12 @@ from fastapi import Depends, Path, Query, Request
 from pydantic import BeforeValidator
 
 from registry.context import RegistryContext
-from registry.errors import InvalidVersion
+from registry.errors import InvalidSubject, InvalidVersion
 from registry.principal import ANONYMOUS_ADMIN, Principal
 from registry.usecases.read import LATEST, Page
 
 MAX_VERSION = 2**31 - 1
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _lenient_bool(value: Any) -> Any:
@@ -41,7 +43,16 @@ async def subject_from_path(
     subject: Annotated[str, Path(description="the subject (topic); URL-encode `/` as %2F")],
 ) -> str:
     # The routing path kept %2F and %25 encoded (registry.api.wire.routing_path); decode now.
-    return unquote(subject)
+    name = unquote(subject)
+    # No topic has a control character in its name (registration refuses them), and PostgreSQL
+    # cannot even compare a text holding NUL: refuse before any query, on reads too.
+    bad = _CONTROL.search(name)
+    if bad is not None:
+        raise InvalidSubject(
+            f"The subject name contains the control character U+{ord(bad.group()):04X}; "
+            "subject names must be printable."
+        )
+    return name
 
 
 def parse_version(text: str) -> int:

@@ -55,6 +55,8 @@ def subject_versions_of_schema(
         schema = queries.schema_by_id(ctx, session, schema_id)
         if schema is None:
             raise SchemaNotFound(f"Schema {schema_id} not found")
+        if subject and "\x00" in subject:  # no topic has NUL in its name; PostgreSQL can't query it
+            return []
         statement = select(SubjectVersionRow).where(SubjectVersionRow.schema_id == schema_id)
         if subject:
             statement = statement.where(SubjectVersionRow.subject == subject)
@@ -99,6 +101,8 @@ def list_schemas(
         )
         if not deleted:
             statement = statement.where(col(SubjectVersionRow.deleted).is_(False))
+        if "\x00" in prefix:  # no topic has NUL in its name; PostgreSQL cannot query it
+            return []
         if prefix and prefix != ":*:":
             statement = statement.where(col(SubjectVersionRow.subject).startswith(prefix))
         rows = session.exec(

@@ -195,3 +195,14 @@ def test_ids_and_versions_beyond_java_ints(client) -> None:
     # -1 and 0 mean "not set" (Java clients have sent them), not an error.
     unset = client.post("/subjects/T/versions", json={"schema": GOOD, "id": -1, "version": 0})
     assert unset.json()["version"] == 1
+
+
+def test_control_characters_in_reads_never_reach_the_database(client) -> None:
+    """PostgreSQL cannot compare a text holding NUL: reads must answer before querying."""
+    client.post("/subjects/T/versions", json={"schema": GOOD})
+    for path in ("/subjects/a%00b/versions", "/subjects/a%00b/versions/latest", "/config/a%00b"):
+        response = client.get(path)
+        assert (response.status_code, response.json()["error_code"]) == (422, 42208), path
+    assert client.post("/subjects/a%00b", json={"schema": GOOD}).json()["error_code"] == 42208
+    assert client.get("/schemas/ids/1/versions?subject=a%00b").json() == []
+    assert client.get("/schemas?subjectPrefix=%00").json() == []

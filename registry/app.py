@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from registry.api import errors
+from registry.api import audit, consumers, errors, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
+from registry.api.params import current_principal
 from registry.api.wire import RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
@@ -41,8 +42,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=RegistryJSONResponse,
     )
     errors.install(app)
-    for resource in (server, schemas, subjects, compatibility, config, mode):
-        app.include_router(resource.router)
+    # Liveness, health and cluster metadata answer anyone; every other route needs credentials once
+    # auth is on (issue 6). FastAPI caches the dependency per request: a write resolves it once.
+    app.include_router(server.router)
+    authenticated = [Depends(current_principal)]
+    for resource in (schemas, subjects, compatibility, config, mode):
+        app.include_router(resource.router, dependencies=authenticated)
+    # Accord's extensions beside the Confluent API (consumer contracts, the check, fields).
+    app.include_router(consumers.router, dependencies=authenticated)
+    # Teams, tokens, topic owners and the audit log (issue 6).
+    app.include_router(teams.router, dependencies=authenticated)
+    app.include_router(audit.router, dependencies=authenticated)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     app.state.settings = settings
     return app

@@ -29,6 +29,22 @@ class BadRequest(RegistryError):
     http_status, error_code = 400, 400
 
 
+class Unauthorized(RegistryError):
+    """Missing or invalid credentials; the answer carries a WWW-Authenticate challenge. The message
+    never repeats what the caller sent."""
+
+    http_status, error_code = 401, 40101
+    headers: ClassVar[dict[str, str]] = {
+        "WWW-Authenticate": 'Bearer realm="accord", Basic realm="accord", charset="UTF-8"'
+    }
+
+
+class Forbidden(RegistryError):
+    """Authenticated, but the caller's team does not own what it tries to change."""
+
+    http_status, error_code = 403, 40301
+
+
 class SubjectNotFound(RegistryError):
     http_status, error_code = 404, 40401
 

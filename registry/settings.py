@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from contracts import CompatibilityLevel, CompatibilityPolicy
 
@@ -24,7 +24,8 @@ def normalise_database_url(url: str) -> str:
 class Settings(BaseModel):
     """Everything the registry reads from its environment. Invalid values stop the start-up."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Inputs stay out of validation errors: they may be secrets (admin token, database password).
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     # Confluent answered an incompatible registration with error_code 409 up to CP 8.0.3 and with
@@ -41,6 +42,10 @@ class Settings(BaseModel):
     write_retries: int = Field(default=8, ge=1, le=100)
     migrate_on_start: bool = True
     cluster_id: str = "accord"
+    # Auth is off (every caller may do everything) until an admin token is set; then every call
+    # but liveness and health needs a team token or this one (issue 6). SecretStr keeps it out
+    # of reprs and logs.
+    admin_token: SecretStr | None = None
 
     @field_validator("incompatible_error_code", mode="before")
     @classmethod
@@ -54,6 +59,17 @@ class Settings(BaseModel):
         if not value.strip():
             raise ValueError("database_url must not be empty")
         return normalise_database_url(value.strip())
+
+    @field_validator("admin_token")
+    @classmethod
+    def _strong_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("admin_token must be at least 16 characters (use a random secret)")
+        return value
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.admin_token is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

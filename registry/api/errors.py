@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from registry.api.models import ErrorMessage
-from registry.api.wire import RegistryJSONResponse, error_body
+from registry.api.wire import RegistryJSONResponse, document_wire, error_body
 from registry.errors import RegistryError
 
 log = logging.getLogger("accord.registry")
@@ -23,7 +23,16 @@ def _answer(status: int, error_code: int, message: str) -> Response:
 
 async def registry_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
-    return _answer(exc.http_status, exc.code, exc.message)
+    # Accord's extension errors may add fields beside the two Confluent ones (a contract check's
+    # `report`); Confluent clients ignore unknown fields.
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict):
+        body = {**details, **error_body(exc.code, exc.message)}
+        return RegistryJSONResponse(body, status_code=exc.http_status)
+    answer = _answer(exc.http_status, exc.code, exc.message)
+    # A 401 carries its WWW-Authenticate challenge.
+    answer.headers.update(getattr(exc, "headers", None) or {})
+    return answer
 
 
 async def http_error(_request: Request, exc: Exception) -> Response:
@@ -67,12 +76,23 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
+    # The OpenAPI document describes these answers, not FastAPI's own `detail` errors.
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_wire(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for the error statuses a route can answer, all as ErrorMessage."""
     descriptions = {
         400: "Malformed JSON or an invalid query parameter (error_code 400)",
+        401: "Missing or invalid credentials (error_code 40101)",
+        403: "The caller's team does not own what it tries to change (error_code 40301)",
         404: "Not found (40401 subject, 40402 version, 40403 schema, 40404-40409)",
         409: "Incompatible schema (error_code 409, or 40901 by setting)",
         415: "Unsupported request content type",

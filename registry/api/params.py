@@ -7,11 +7,15 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPBasic, HTTPBearer
 from pydantic import BeforeValidator
+from starlette.concurrency import run_in_threadpool
 
+from registry.auth import parse_authorization
 from registry.context import RegistryContext
 from registry.errors import InvalidSubject, InvalidVersion
 from registry.principal import ANONYMOUS_ADMIN, Principal
+from registry.usecases import teams
 from registry.usecases.read import LATEST, Page
 
 MAX_VERSION = 2**31 - 1
@@ -33,10 +37,36 @@ async def registry_context(request: Request) -> RegistryContext:
     return context
 
 
-async def current_principal() -> Principal:
-    """Who is calling. Auth is off, so everyone is the anonymous admin; issue 6 replaces this one
-    dependency (every write use case already receives the principal)."""
-    return ANONYMOUS_ADMIN
+class _BearerScheme(HTTPBearer):
+    """Documents the scheme in OpenAPI; `current_principal` reads the header itself."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+class _BasicScheme(HTTPBasic):
+    """Documents the scheme in OpenAPI; `current_principal` reads the header itself."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+async def current_principal(
+    request: Request,
+    _bearer: Annotated[None, Depends(_BearerScheme(description="a team token or the admin token"))],
+    _basic: Annotated[None, Depends(_BasicScheme(description="team name and team token"))],
+) -> Principal:
+    """Who is calling: the anonymous admin while auth is off; else the team whose token (Bearer,
+    or basic auth as team name + token) the request carries, or the admin (401 otherwise). Only a
+    team token costs a database read, and every request does it: revocation is immediate."""
+    ctx: RegistryContext = request.app.state.registry
+    if not ctx.settings.auth_enabled:
+        return ANONYMOUS_ADMIN
+    credentials = parse_authorization(request.headers.get("authorization"))
+    known = teams.authenticate_admin(ctx, credentials)
+    if known is not None:
+        return known
+    return await run_in_threadpool(teams.authenticate, ctx, credentials)
 
 
 async def subject_from_path(

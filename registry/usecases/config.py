@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from contracts import CompatibilityLevel, CompatibilityPolicy
+from registry.auth import require_admin, topic_owner_after_write
 from registry.context import RegistryContext
 from registry.errors import (
     InvalidCompatibilityLevel,
@@ -18,7 +19,7 @@ from registry.errors import (
 )
 from registry.principal import Principal
 from registry.tables import GlobalConfigRow, SubjectRow, SubjectVersionRow
-from registry.usecases import queries
+from registry.usecases import audit, queries
 
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
 
@@ -61,6 +62,44 @@ def parse_mode(value: str | None) -> str:
     if mode not in MODES:
         raise InvalidMode(f"Invalid mode {value!r}; valid modes are {', '.join(MODES)}")
     return mode
+
+
+def _writable_row(
+    session: Session, principal: Principal, subject: str | None, action: str
+) -> GlobalConfigRow | SubjectRow:
+    """The row a config or mode write changes, once the caller may change it: the global row is
+    the admin's; a topic's row is its owner's (a new topic's row is claimed by the caller's team)."""
+    if subject is None:
+        require_admin(principal, f"{action} the registry as a whole")
+        return queries.global_config(session)
+    row = session.get(SubjectRow, subject)
+    has_versions = (
+        session.exec(
+            select(func.count())
+            .select_from(SubjectVersionRow)
+            .where(col(SubjectVersionRow.subject) == subject)
+        ).one()
+        > 0
+    )
+    owner = topic_owner_after_write(
+        principal,
+        subject,
+        row.owner if row else None,
+        has_versions=has_versions,
+        action=action,
+    )
+    if row is None:
+        return SubjectRow(name=subject, owner=owner)
+    row.owner = owner
+    return row
+
+
+def _settings(row: GlobalConfigRow | SubjectRow) -> dict[str, str | None]:
+    return {
+        "compatibility": row.compatibility,
+        "compatibilityPolicy": row.compatibility_policy,
+        "mode": row.mode,
+    }
 
 
 def _global_view(ctx: RegistryContext, row: GlobalConfigRow) -> ConfigView:
@@ -112,16 +151,16 @@ def set_config(
         queries.validate_subject(ctx, subject)
 
     def transaction(session: Session) -> None:
-        row: GlobalConfigRow | SubjectRow
-        if subject is None:
-            row = queries.global_config(session)
-        else:
-            row = session.get(SubjectRow, subject) or SubjectRow(name=subject)
+        row = _writable_row(session, principal, subject, "change the configuration of")
+        before = _settings(row)
         if level is not None:
             row.compatibility = level
         if policy is not None:
             row.compatibility_policy = policy
         session.add(row)
+        audit.record(
+            session, principal, "set_config", subject=subject, before=before, after=_settings(row)
+        )
 
     ctx.db.write(transaction)
     return level, policy
@@ -131,20 +170,32 @@ def delete_config(ctx: RegistryContext, principal: Principal, subject: str | Non
     """Forget the subject's (or the global) setting; returns the configuration it had."""
 
     def transaction(session: Session) -> ConfigView:
-        glob_row = queries.global_config(session)
-        if subject is None:
-            previous = _global_view(ctx, glob_row)
-            glob_row.compatibility = None
-            glob_row.compatibility_policy = None
-            session.add(glob_row)
+        writable = _writable_row(session, principal, subject, "delete the configuration of")
+        before = _settings(writable)
+        if isinstance(writable, GlobalConfigRow):
+            previous = _global_view(ctx, writable)
+            writable.compatibility = None
+            writable.compatibility_policy = None
+            session.add(writable)
+            audit.record(
+                session, principal, "delete_config", before=before, after=_settings(writable)
+            )
             return previous
         row = session.get(SubjectRow, subject)
         if row is None or (row.compatibility is None and row.compatibility_policy is None):
-            raise SubjectNotFound(subject)
+            raise SubjectNotFound(str(subject))
         effective = queries.effective_config(ctx, session, row)
         row.compatibility = None
         row.compatibility_policy = None
         session.add(row)
+        audit.record(
+            session,
+            principal,
+            "delete_config",
+            subject=subject,
+            before=before,
+            after=_settings(row),
+        )
         return ConfigView(level=effective.level, policy=effective.policy)
 
     return ctx.db.write(transaction)
@@ -182,6 +233,7 @@ def set_mode(
         queries.validate_subject(ctx, subject)
 
     def transaction(session: Session) -> str:
+        row = _writable_row(session, principal, subject, "change the mode of")
         if chosen == "IMPORT" and not force:
             statement = select(func.count()).select_from(SubjectVersionRow)
             if subject is not None:
@@ -192,13 +244,12 @@ def set_mode(
                     f"Cannot import since {where} already has schemas; set force=true to do so "
                     "anyway."
                 )
-        row: GlobalConfigRow | SubjectRow
-        if subject is None:
-            row = queries.global_config(session)
-        else:
-            row = session.get(SubjectRow, subject) or SubjectRow(name=subject)
+        before = _settings(row)
         row.mode = chosen
         session.add(row)
+        audit.record(
+            session, principal, "set_mode", subject=subject, before=before, after=_settings(row)
+        )
         return chosen
 
     return ctx.db.write(transaction)
@@ -208,18 +259,30 @@ def delete_mode(ctx: RegistryContext, principal: Principal, subject: str | None)
     """Forget the subject's (or the global) mode; returns the mode it had."""
 
     def transaction(session: Session) -> str:
-        if subject is None:
-            row = queries.global_config(session)
-            previous = row.mode or queries.READWRITE
-            row.mode = None
-            session.add(row)
+        writable = _writable_row(session, principal, subject, "change the mode of")
+        before = _settings(writable)
+        if isinstance(writable, GlobalConfigRow):
+            previous = writable.mode or queries.READWRITE
+            writable.mode = None
+            session.add(writable)
+            audit.record(
+                session, principal, "delete_mode", before=before, after=_settings(writable)
+            )
             return previous
         subject_row = session.get(SubjectRow, subject)
         if subject_row is None or subject_row.mode is None:
-            raise SubjectNotFound(subject)
+            raise SubjectNotFound(str(subject))
         previous = subject_row.mode
         subject_row.mode = None
         session.add(subject_row)
+        audit.record(
+            session,
+            principal,
+            "delete_mode",
+            subject=subject,
+            before=before,
+            after=_settings(subject_row),
+        )
         return previous
 
     return ctx.db.write(transaction)

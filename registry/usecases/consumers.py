@@ -22,6 +22,7 @@ from contracts.consumers import (
 )
 from contracts.fields import FieldPath
 from contracts.report import CheckReport
+from registry.auth import require_consumer
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
@@ -33,7 +34,7 @@ from registry.errors import (
 )
 from registry.principal import Principal
 from registry.tables import SubjectRow
-from registry.usecases import queries
+from registry.usecases import audit, queries
 from registry.usecases.model import ProposedVersion
 
 MAX_CONSUMER_LENGTH = 255
@@ -151,9 +152,9 @@ def put_contract(
     Refused (409, with the report) when the topic's current producer schema does not satisfy it:
     a consumer cannot rely on what is not sent. The same contract again returns its version.
     """
-    del principal  # ownership of consumer names arrives with auth (issue 6)
     subject = queries.validate_subject(ctx, subject)
     consumer = _validate_consumer(consumer)
+    require_consumer(principal, subject, consumer, "register or change")
     parsed = queries.parse_proposed(schema_type, schema_text)
     contract = ConsumerContract(consumer, parsed, tuple(examples or ()))
     problems = invalid_examples(contract)
@@ -198,6 +199,15 @@ def put_contract(
         )
         session.add(row)
         session.flush()
+        audit.record(
+            session,
+            principal,
+            "put_contract",
+            subject=subject,
+            target=consumer,
+            before={"version": current.version} if current is not None else None,
+            after={"version": row.version, "schemaType": row.schema_type},
+        )
         return _stored(row)
 
     return ctx.db.write(transaction)
@@ -238,7 +248,7 @@ def delete_contract(
     ctx: RegistryContext, principal: Principal, subject: str, consumer: str
 ) -> list[int]:
     """Withdraw a contract; its versions are kept (marked deleted). Returns those versions."""
-    del principal
+    require_consumer(principal, subject, consumer, "delete")
 
     def transaction(session: Session) -> list[int]:
         if _current_row(session, subject, consumer) is None:
@@ -253,7 +263,17 @@ def delete_contract(
         for row in rows:
             row.deleted = True
             session.add(row)
-        return sorted(r.version for r in rows)
+        withdrawn = sorted(r.version for r in rows)
+        audit.record(
+            session,
+            principal,
+            "delete_contract",
+            subject=subject,
+            target=consumer,
+            before={"versions": withdrawn},
+            after={"versions": [], "deleted": withdrawn},
+        )
+        return withdrawn
 
     return ctx.db.write(transaction)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, delete, select
 
+from registry.auth import topic_owner_after_write
 from registry.context import RegistryContext
 from registry.errors import (
     OperationNotPermitted,
@@ -16,8 +17,20 @@ from registry.errors import (
 )
 from registry.principal import Principal
 from registry.tables import SubjectRow, SubjectVersionRow
-from registry.usecases import queries
+from registry.usecases import audit, queries
 from registry.usecases.read import LATEST
+
+
+def _require_owner(
+    principal: Principal, subject: str, subject_row: SubjectRow | None, has_versions: bool
+) -> None:
+    topic_owner_after_write(
+        principal,
+        subject,
+        subject_row.owner if subject_row else None,
+        has_versions=has_versions,
+        action="delete",
+    )
 
 
 def _refuse_in_read_only(session: Session, subject: str, subject_row: SubjectRow | None) -> None:
@@ -36,12 +49,13 @@ def delete_subject(
 
     def transaction(session: Session) -> list[int]:
         subject_row = session.get(SubjectRow, subject)
-        _refuse_in_read_only(session, subject, subject_row)
         rows = session.exec(
             select(SubjectVersionRow)
             .where(SubjectVersionRow.subject == subject)
             .order_by(col(SubjectVersionRow.version))
         ).all()
+        _require_owner(principal, subject, subject_row, bool(rows))
+        _refuse_in_read_only(session, subject, subject_row)
         if not rows:
             raise SubjectNotFound(subject)
         live = [r for r in rows if not r.deleted]
@@ -54,7 +68,16 @@ def delete_subject(
             for row in live:
                 row.deleted = True
                 session.add(row)
-            return [r.version for r in live]
+            deleted = [r.version for r in live]
+            audit.record(
+                session,
+                principal,
+                "delete_subject",
+                subject=subject,
+                before={"live": deleted},
+                after={"live": [], "permanent": False},
+            )
+            return deleted
         if live:
             raise SubjectNotSoftDeleted(
                 f"Subject '{subject}' was not deleted first before being permanently deleted."
@@ -62,7 +85,16 @@ def delete_subject(
         session.execute(delete(SubjectVersionRow).where(col(SubjectVersionRow.subject) == subject))
         if subject_row is not None:
             session.delete(subject_row)
-        return [r.version for r in rows]
+        removed = [r.version for r in rows]
+        audit.record(
+            session,
+            principal,
+            "delete_subject",
+            subject=subject,
+            before={"soft_deleted": removed, "owner": subject_row.owner if subject_row else None},
+            after={"versions": [], "permanent": True},
+        )
+        return removed
 
     deleted = ctx.db.write(transaction)
     ctx.subject_versions.invalidate(subject)
@@ -76,12 +108,13 @@ def delete_version(
 
     def transaction(session: Session) -> int:
         subject_row = session.get(SubjectRow, subject)
-        _refuse_in_read_only(session, subject, subject_row)
         rows = session.exec(
             select(SubjectVersionRow)
             .where(SubjectVersionRow.subject == subject)
             .order_by(col(SubjectVersionRow.version))
         ).all()
+        _require_owner(principal, subject, subject_row, bool(rows))
+        _refuse_in_read_only(session, subject, subject_row)
         if not rows:
             raise SubjectNotFound(subject)
         if version == LATEST:
@@ -99,6 +132,7 @@ def delete_version(
                 )
             target.deleted = True
             session.add(target)
+            _record_version_delete(session, principal, subject, target, permanent=False)
             return target.version
         if not target.deleted:
             raise VersionNotSoftDeleted(
@@ -106,8 +140,28 @@ def delete_version(
                 "being permanently deleted."
             )
         session.delete(target)
+        _record_version_delete(session, principal, subject, target, permanent=True)
         return target.version
 
     deleted = ctx.db.write(transaction)
     ctx.subject_versions.invalidate(subject)
     return deleted
+
+
+def _record_version_delete(
+    session: Session,
+    principal: Principal,
+    subject: str,
+    target: SubjectVersionRow,
+    *,
+    permanent: bool,
+) -> None:
+    audit.record(
+        session,
+        principal,
+        "delete_version",
+        subject=subject,
+        # A permanent delete follows a soft one: before it, the version was already hidden.
+        before={"version": target.version, "id": target.schema_id, "deleted": permanent},
+        after={"version": target.version, "deleted": True, "permanent": permanent},
+    )

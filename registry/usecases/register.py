@@ -8,11 +8,12 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from contracts import ParsedSchema, check_compatibility
+from registry.auth import topic_owner_after_write
 from registry.context import RegistryContext
 from registry.errors import IdMismatch, IncompatibleSchema, OperationNotPermitted
 from registry.principal import Principal
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
-from registry.usecases import queries
+from registry.usecases import audit, queries
 from registry.usecases.model import ProposedVersion, StoredSchema, SubjectVersion
 
 MAX_ID = 2**31 - 1
@@ -66,13 +67,21 @@ def register_version(
     def transaction(session: Session) -> SubjectVersion:
         _take_turn(session, subject)
         subject_row = session.get(SubjectRow, subject)
+        versions = queries.versions_of(ctx, session, subject, fresh=True)
+        # Ownership before anything else: a team that may not write learns nothing more (403).
+        owner = topic_owner_after_write(
+            principal,
+            subject,
+            subject_row.owner if subject_row else None,
+            has_versions=bool(versions),
+            action="register versions of",
+        )
         mode = queries.effective_mode(session, subject_row)
         if mode in queries.READ_ONLY_MODES:
             raise OperationNotPermitted(
                 f"Subject '{subject}' is in {mode} mode; registering a schema is not permitted."
             )
         importing = mode == "IMPORT"
-        versions = queries.versions_of(ctx, session, subject, fresh=True)
         existing = session.exec(
             select(SchemaRow).where(
                 SchemaRow.schema_type == parsed.schema_type.value,
@@ -108,12 +117,24 @@ def register_version(
                 check(proposal)
         schema = _store_schema(session, parsed, existing, registration.schema_id)
         if subject_row is None:
-            session.add(SubjectRow(name=subject))
+            session.add(SubjectRow(name=subject, owner=owner))
             session.flush()
+        elif subject_row.owner != owner:  # the first write of an unowned new topic claims it
+            subject_row.owner = owner
+            session.add(subject_row)
         session.add(
             SubjectVersionRow(subject=subject, version=version, schema_id=schema.id, deleted=False)
         )
         session.flush()
+        live = queries.live(versions)
+        audit.record(
+            session,
+            principal,
+            "register",
+            subject=subject,
+            before={"version": live[-1].version, "id": live[-1].schema.id} if live else None,
+            after={"version": version, "id": schema.id, "schemaType": schema.schema_type},
+        )
         return SubjectVersion(subject=subject, version=version, schema=schema)
 
     registered = ctx.db.write(transaction)

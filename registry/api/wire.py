@@ -156,3 +156,36 @@ def _negotiating(send: Send, accept: str) -> Send:
         await send(message)
 
     return wrapped
+
+
+def document_wire(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make an OpenAPI document say what the wire does (in place): every JSON body and answer in
+    the three Confluent types, and FastAPI's `HTTPValidationError` (never sent: validation errors
+    are mapped to `{"error_code", "message"}`) replaced by the ErrorMessage the client receives."""
+    error = {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}
+    for path_item in spec.get("paths", {}).values():
+        for operation in path_item.values():
+            body = operation.get("requestBody", {}).get("content", {})
+            if JSON in body:
+                operation["requestBody"]["content"] = dict.fromkeys(_WIRE_TYPES, body[JSON])
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                media = content.get(V1_JSON) or content.get(JSON)
+                if media is None:
+                    continue
+                if "HTTPValidationError" in json.dumps(media):
+                    media = error
+                    response["description"] = _UNPROCESSABLE
+                response["content"] = dict.fromkeys(_WIRE_TYPES, media)
+    schemas = spec.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return spec
+
+
+# Answers are negotiated from Accept (see _negotiating); bodies are accepted in all three.
+_WIRE_TYPES = (V1_JSON, VND_JSON, JSON)
+_UNPROCESSABLE = (
+    "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, 42205 not permitted, "
+    "42207 id mismatch, 42208 subject, 42209 too large"
+)

@@ -25,10 +25,11 @@ postgres:  ## make sure the local PostgreSQL (127.0.0.1:5432) is up; tests need 
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
-lint: $(STAMP)  ## ruff and mypy (strict) over the packages
+lint: $(STAMP)  ## ruff and mypy (strict) over the packages, hadolint over the Dockerfile
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 test: $(STAMP) postgres lint  ## the whole suite: lint, types, unit, property, integration, end-to-end
 	ACCORD_TEST_POSTGRES_URL=$${ACCORD_TEST_POSTGRES_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -p no:cacheprovider

@@ -10,17 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fakes.pubsub_server import PubSubServer, PubSubWorld, pubsub_world, running_pubsub
 
@@ -95,67 +89,6 @@ def customer(n: int) -> dict[str, Any]:
     }
 
 
-# -- a real registry process ---------------------------------------------------------------------
-@dataclass
-class RegistryProcess:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_registry(database: Path) -> RegistryProcess:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from clients.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-            "--database-url",
-            f"sqlite:///{database}",
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"accord serve exited with {process.returncode}: {stderr}")
-        try:
-            if httpx.get(f"{url}/subjects", timeout=1).status_code == 200:
-                return RegistryProcess(url, process)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("accord serve did not answer within 30 s")
-
-
-@pytest.fixture
-def registry_process(tmp_path: Path) -> Iterator[RegistryProcess]:
-    registry = start_registry(tmp_path / "registry.db")
-    yield registry
-    if registry.process.poll() is None:
-        registry.kill()
-
-
 @pytest.fixture
 def connect() -> Iterator[Callable[..., RegistryClient]]:
     """RegistryClient factory: every client (and its sockets) is closed after the test."""
@@ -188,17 +121,17 @@ def by_customer(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 # -- the scenario --------------------------------------------------------------------------------
-def test_crm_publishes_and_each_team_decodes_its_own_shape(registry_process, pubsub, connect):
-    crm_registry = connect(registry_process.url)
+def test_crm_publishes_and_each_team_decodes_its_own_shape(accord_server, pubsub, connect):
+    crm_registry = connect(accord_server.url)
     crm_registry.register_schema(TOPIC, CUSTOMER_CREATED)
     crm_registry.register_schema("EMAIL_SENT", EMAIL_SENT, "JSON")
     marketing_sub, analysis_sub = pubsub.create_topic(TOPIC, "marketing", "analysis")
     (analysis_email_sub,) = pubsub.create_topic("EMAIL_SENT", "analysis-email")
 
     # Each team has its own process, hence its own registry client and decoder.
-    marketing = MessageDecoder(connect(registry_process.url), contracts={TOPIC: MARKETING})
+    marketing = MessageDecoder(connect(accord_server.url), contracts={TOPIC: MARKETING})
     analysis = MessageDecoder(
-        connect(registry_process.url),
+        connect(accord_server.url),
         contracts={TOPIC: ANALYSIS, "EMAIL_SENT": EMAIL_SENT_CONTRACT},
     )
     got_marketing = pubsub.listen(marketing_sub, marketing.decode)
@@ -246,14 +179,14 @@ def test_crm_publishes_and_each_team_decodes_its_own_shape(registry_process, pub
 
 
 def test_registry_killed_mid_stream_loses_no_valid_message(
-    registry_process, pubsub, connect, tmp_path, caplog
+    accord_server, pubsub, connect, tmp_path, caplog
 ):
-    connect(registry_process.url).register_schema(TOPIC, CUSTOMER_CREATED)
+    connect(accord_server.url).register_schema(TOPIC, CUSTOMER_CREATED)
     marketing_sub, analysis_sub = pubsub.create_topic(TOPIC, "marketing", "analysis")
     cache_dir = tmp_path / "crm-cache"
     # A short TTL so that the publisher keeps going back to the registry during the stream.
     crm_registry = connect(
-        registry_process.url,
+        accord_server.url,
         cache_dir=cache_dir,
         latest_ttl=0.05,
         max_retries=1,
@@ -262,8 +195,8 @@ def test_registry_killed_mid_stream_loses_no_valid_message(
         timeout=3.0,  # generous: a slow answer before the kill must not look like an outage
     )
     # The consumers started before the outage and hold the writer schema by id.
-    marketing = MessageDecoder(connect(registry_process.url), contracts={TOPIC: MARKETING})
-    analysis = MessageDecoder(connect(registry_process.url), contracts={TOPIC: ANALYSIS})
+    marketing = MessageDecoder(connect(accord_server.url), contracts={TOPIC: MARKETING})
+    analysis = MessageDecoder(connect(accord_server.url), contracts={TOPIC: ANALYSIS})
     marketing.registry.get_schema(1)  # warm, as a consumer that has been running is
     analysis.registry.get_schema(1)
     got_marketing = pubsub.listen(marketing_sub, marketing.decode)
@@ -294,7 +227,8 @@ def test_registry_killed_mid_stream_loses_no_valid_message(
         producer = threading.Thread(target=stream)
         producer.start()
         assert halfway.wait(20)
-        registry_process.kill()  # SIGKILL: the registry process is gone, its port refuses
+        accord_server.process.kill()  # SIGKILL: the registry process is gone, its port refuses
+        accord_server.process.wait(timeout=10)
         halfway_killed.set()
         producer.join(60)
         assert published.is_set()
@@ -306,7 +240,7 @@ def test_registry_killed_mid_stream_loses_no_valid_message(
 
         # A producer restarted during the outage publishes from its cache directory.
         restarted = ValidatingPublisher(
-            connect(registry_process.url, cache_dir=cache_dir, max_retries=0),
+            connect(accord_server.url, cache_dir=cache_dir, max_retries=0),
             pubsub.publisher,
             project_id=pubsub.project,
         )

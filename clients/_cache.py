@@ -52,17 +52,6 @@ class RegisteredSchema:
                 parsed = self._parsed
         return parsed
 
-    def at(self, topic: str, version: int) -> RegisteredSchema:
-        """The same schema seen as `topic` version `version` (sharing the parsed form)."""
-        return RegisteredSchema(
-            self.schema_id,
-            self.schema_type,
-            self.text,
-            topic=topic,
-            version=version,
-            parsed=self._parsed,
-        )
-
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": self.schema_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from clients._cache import RegisteredSchema
 from clients._registry import RegistryClient
@@ -20,17 +20,6 @@ from contracts import (
     check_pair,
     parse_schema,
 )
-
-
-class ReceivedMessage(Protocol):
-    """What google-cloud-pubsub hands a subscriber: `data` and `attributes` (the streaming-pull
-    callback's Message, or the PubsubMessage inside a synchronous pull's ReceivedMessage)."""
-
-    @property
-    def data(self) -> bytes: ...
-
-    @property
-    def attributes(self) -> Mapping[str, str]: ...
 
 
 class MessageDecoder:
@@ -62,8 +51,12 @@ class MessageDecoder:
         self._checked: set[tuple[str, int]] = set()
 
     def decode(self, message: Any, *, topic: str | None = None) -> Any:
-        """The message's data (a dict for record/object schemas). `topic` overrides the
-        `accord_topic` attribute when choosing the contract."""
+        """The message's data (a dict for record/object schemas).
+
+        `message` is what google-cloud-pubsub hands a subscriber: the streaming-pull callback's
+        Message, or a synchronous pull's ReceivedMessage (anything with `data` and `attributes`,
+        or with a `message` that has them). `topic` overrides the `accord_topic` attribute when
+        choosing the contract."""
         inner = message.message if not hasattr(message, "data") else message
         data: bytes = inner.data
         attributes: Mapping[str, str] = inner.attributes

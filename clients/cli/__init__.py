@@ -24,13 +24,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command group registers itself; `serve` imports the registry lazily (clients -> registry
     # only through `accord serve`, see ARCHITECTURE.md).
-    from clients.cli import check, contract, schema, serve, validate
+    from clients.cli import audit, check, contract, schema, serve, team, token, validate
 
     serve.register(commands)
     schema.register(commands)
     contract.register(commands)
     check.register(commands)
     validate.register(commands)
+    team.register(commands)
+    token.register(commands)
+    audit.register(commands)
     return parser
 
 
@@ -40,6 +43,13 @@ def add_registry_option(parser: argparse.ArgumentParser) -> None:
         "--registry",
         default=os.environ.get("ACCORD_REGISTRY_URL", DEFAULT_REGISTRY),
         help="registry URL (default: $ACCORD_REGISTRY_URL, then %(default)s)",
+    )
+    # The secret's default is read here but never shown: argparse's help prints no default for it.
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("ACCORD_TOKEN") or None,
+        help="a team token or the admin token, when the registry has auth on (default: "
+        "$ACCORD_TOKEN)",
     )
 
 

@@ -73,7 +73,10 @@ def read_json(path: str) -> Any:
 def registry(args: argparse.Namespace) -> Iterator[RegistryClient]:
     # One quick retry: a CI job should learn at once that the registry is down (exit 2).
     client = RegistryClient(
-        args.registry, token=os.environ.get("ACCORD_TOKEN") or None, max_retries=1, timeout=30
+        args.registry,
+        token=getattr(args, "token", None) or os.environ.get("ACCORD_TOKEN") or None,
+        max_retries=1,
+        timeout=30,
     )
     try:
         yield client

@@ -89,8 +89,6 @@ def test_valid_messages_are_encoded_tagged_and_published(pubsub, fake_registry, 
     ids = [f.result(timeout=10) for f in futures]
     assert len(set(ids)) == 5
     received = pubsub.published(TOPIC)
-    if received is None:
-        pytest.skip("an external emulator does not expose what it received")
     assert len(received) == 5
     for n, message in enumerate(received):
         assert dict(message.attributes) == {
@@ -123,13 +121,8 @@ def test_an_invalid_message_raises_every_problem_and_is_never_sent(pubsub, fake_
     assert raised.value.schema_id == 1
     publisher.publish(TOPIC, customer(3)).result(timeout=10)
     received = pubsub.published(TOPIC)
-    if received is not None:
-        assert [
-            fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received
-        ] == [
-            "c-1",
-            "c-3",
-        ]
+    decoded = [fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received]
+    assert decoded == ["c-1", "c-3"]
 
 
 def test_validation_happens_before_any_call_to_pubsub(fake_registry, clock):
@@ -153,8 +146,6 @@ def test_json_schema_topics_publish_compact_utf8_json(pubsub, fake_registry, clo
     (finding,) = raised.value.findings
     assert "fax" in finding.message
     received = pubsub.published("CUSTOMER_CREATED_JSON")
-    if received is None:
-        pytest.skip("an external emulator does not expose what it received")
     (message,) = received
     expected = json.dumps(json_customer(1), separators=(",", ":"), ensure_ascii=False)
     assert message.data == expected.encode("utf-8")
@@ -333,9 +324,8 @@ def test_concurrent_publishers_share_one_object(pubsub, fake_registry, clock):
     ids = {f.result(timeout=20) for f in futures}
     assert len(ids) == 240
     received = pubsub.published(TOPIC)
-    if received is not None:
-        decoded = {fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received}
-        assert decoded == {f"c-{w * 1000 + n}" for w in range(6) for n in range(40)}
+    decoded = [fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received]
+    assert sorted(decoded) == sorted(f"c-{w * 1000 + n}" for w in range(6) for n in range(40))
 
 
 def test_batch_settings_pass_through_to_the_created_client(fake_registry, clock, pubsub_server):
@@ -375,8 +365,6 @@ def test_ordering_keys_reach_pubsub(pubsub, fake_registry, clock):
     finally:
         publisher.stop()
     received = pubsub.published(TOPIC)
-    if received is None:
-        pytest.skip("an external emulator does not expose what it received")
     assert [m.ordering_key for m in received] == ["customer-7"] * 3
     assert [fastavro_read(CUSTOMER_CREATED_AVRO_V1, m.data)["customer_id"] for m in received] == [
         "c-0",

@@ -294,11 +294,16 @@ class PubSubWorld:
         return f"projects/{self.project}/topics/{topic}"
 
     def create_topic(self, topic: str, *subscriptions: str) -> list[str]:
+        """The topic, its subscriptions (paths returned) and a hidden audit subscription that
+        sees everything the server accepted, for servers that are not this fake."""
         self.publisher.create_topic(name=self.topic_path(topic))
         paths = [f"projects/{self.project}/subscriptions/{name}" for name in subscriptions]
-        for path in paths:
+        for path in [*paths, self._audit_path(topic)]:
             self.subscriber.create_subscription(name=path, topic=self.topic_path(topic))
         return paths
+
+    def _audit_path(self, topic: str) -> str:
+        return f"projects/{self.project}/subscriptions/{topic}--audit"
 
     def listen(self, subscription: str, handle: Callable[[Any], Any]) -> Received:
         """Streaming pull: `handle(message)` runs in the client's callback thread; its result (or
@@ -322,11 +327,29 @@ class PubSubWorld:
         self.streams.append(self.subscriber.subscribe(subscription, callback))
         return received
 
-    def published(self, topic: str) -> list[Any] | None:
-        """What the server received for `topic`; None against an external emulator."""
-        if self.server.fake is None:
-            return None
-        return list(self.server.fake.published.get(self.topic_path(topic), []))
+    def published(self, topic: str) -> list[Any]:
+        """Every message the server accepted for `topic`, in order: this fake's own record, or,
+        against an external emulator, whatever the audit subscription can still pull (call once)."""
+        if self.server.fake is not None:
+            return list(self.server.fake.published.get(self.topic_path(topic), []))
+        from google.api_core.exceptions import DeadlineExceeded
+
+        messages: list[Any] = []
+        while True:
+            try:
+                response = self.subscriber.pull(
+                    subscription=self._audit_path(topic), max_messages=1000, timeout=3
+                )
+            except DeadlineExceeded:
+                break
+            if not response.received_messages:
+                break
+            messages += [received.message for received in response.received_messages]
+            self.subscriber.acknowledge(
+                subscription=self._audit_path(topic),
+                ack_ids=[received.ack_id for received in response.received_messages],
+            )
+        return sorted(messages, key=lambda m: (m.publish_time, int(m.message_id or 0)))
 
 
 @contextmanager

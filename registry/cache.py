@@ -43,13 +43,27 @@ class LruCache(Generic[K, V]):
 
 class TtlCache(Generic[K, V]):
     """A map whose entries expire: for what another replica may change (a subject's versions).
-    This replica's own writes invalidate at once; other replicas' writes show within `ttl`."""
+    This replica's own writes invalidate at once; other replicas' writes show within `ttl` plus
+    the time one refresh takes.
 
-    def __init__(self, ttl: float, capacity: int, clock: Callable[[], float] = time.monotonic):
+    Single-flight refresh: when an entry expires, the first reader gets None and refreshes it;
+    until that refresh is `put` (or `refresh_grace` seconds pass, if it failed), other readers
+    keep getting the previous value instead of all reading the database at once.
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        capacity: int,
+        clock: Callable[[], float] = time.monotonic,
+        refresh_grace: float = 5.0,
+    ):
         self._ttl = ttl
         self._capacity = capacity
         self._clock = clock
+        self._refresh_grace = refresh_grace
         self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._refreshing: dict[K, float] = {}
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
@@ -58,10 +72,14 @@ class TtlCache(Generic[K, V]):
             if entry is None:
                 return None
             expires, value = entry
-            if self._clock() >= expires:
-                del self._items[key]
-                return None
-            return value
+            now = self._clock()
+            if now < expires:
+                return value
+            refreshing_until = self._refreshing.get(key)
+            if refreshing_until is not None and now < refreshing_until:
+                return value  # another reader is refreshing it right now
+            self._refreshing[key] = now + self._refresh_grace
+            return None  # this reader refreshes
 
     def put(self, key: K, value: V) -> None:
         if self._ttl <= 0 or self._capacity == 0:
@@ -69,13 +87,18 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             self._items[key] = (self._clock() + self._ttl, value)
             self._items.move_to_end(key)
+            self._refreshing.pop(key, None)
             while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+                evicted, _ = self._items.popitem(last=False)
+                self._refreshing.pop(evicted, None)
 
     def invalidate(self, key: K) -> None:
+        """Forget `key` entirely: nobody gets the old value after this replica changed it."""
         with self._lock:
             self._items.pop(key, None)
+            self._refreshing.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._refreshing.clear()

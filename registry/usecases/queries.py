@@ -104,15 +104,12 @@ def schema_by_id(ctx: RegistryContext, session: Session, schema_id: int) -> Stor
 def versions_of(
     ctx: RegistryContext, session: Session, subject: str, *, fresh: bool = False
 ) -> tuple[SubjectVersion, ...]:
-    """Every version of `subject`, soft-deleted ones included, oldest first.
+    """Every version of `subject`, soft-deleted ones included, oldest first, from the database.
 
-    Reads may come from the short-lived cache; writes pass `fresh=True` so that their checks see
-    what the database holds inside their own transaction.
+    A read publishes what it found to the short-lived cache (the caller consulted the cache first,
+    see `registry.usecases.read`); writes pass `fresh=True` so that their uncommitted view stays
+    out of it.
     """
-    if not fresh:
-        cached = ctx.subject_versions.get(subject)
-        if cached is not None:
-            return cached
     rows = session.exec(
         select(SubjectVersionRow, SchemaRow)
         .join(SchemaRow, col(SchemaRow.id) == col(SubjectVersionRow.schema_id))

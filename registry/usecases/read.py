@@ -122,7 +122,16 @@ def list_schemas(
     return ctx.db.read(query)
 
 
-def _versions(ctx: RegistryContext, subject: str) -> tuple[SubjectVersion, ...]:
+def _versions(
+    ctx: RegistryContext, subject: str, *, cache_checked: bool = False
+) -> tuple[SubjectVersion, ...]:
+    """A topic's versions from the cache, else from the database. `cache_checked`: the caller
+    already asked the cache and was told to refresh; asking again would return the stale list
+    that the cache hands everyone else while this refresh runs."""
+    if not cache_checked:
+        cached = ctx.subject_versions.get(subject)
+        if cached is not None:
+            return cached
     return ctx.db.read(lambda session: queries.versions_of(ctx, session, subject))
 
 
@@ -139,14 +148,21 @@ def list_versions(
 
 
 def get_version(
-    ctx: RegistryContext, subject: str, version: int, *, deleted: bool = False
+    ctx: RegistryContext,
+    subject: str,
+    version: int,
+    *,
+    deleted: bool = False,
+    cache_checked: bool = False,
 ) -> SubjectVersion:
     """Version `version` (or LATEST: the newest live one) of a topic.
 
     Soft-deleted versions are found only with `deleted`; a topic whose versions are all
-    soft-deleted is "not found" unless `deleted` is set.
+    soft-deleted is "not found" unless `deleted` is set. `cache_checked`: after `cached_version`
+    returned None (see `_versions`).
     """
-    return _pick_version(_versions(ctx, subject), subject, version, deleted=deleted)
+    versions = _versions(ctx, subject, cache_checked=cache_checked)
+    return _pick_version(versions, subject, version, deleted=deleted)
 
 
 def cached_version(

@@ -126,7 +126,9 @@ async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> Subje
     cached = read.cached_version(ctx, subject, version, deleted=deleted)
     if cached is not None:
         return cached
-    return await run_in_threadpool(lambda: read.get_version(ctx, subject, version, deleted=deleted))
+    return await run_in_threadpool(
+        lambda: read.get_version(ctx, subject, version, deleted=deleted, cache_checked=True)
+    )
 
 
 @router.get(

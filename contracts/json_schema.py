@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, cast
 
+import jsonschema_rs
 import referencing
 import referencing.exceptions
 import referencing.jsonschema
@@ -172,6 +173,92 @@ def _walk_refs(
         _walk_refs(child, child_path, specification, resolver)
 
 
+class _PythonPattern:
+    """`pattern` with Python's `re.search`, as python-jsonschema applies it: Rust's regex dialect
+    differs (`\\s` matches U+FEFF there, `$` does not match before a final newline, `\\d`/`\\w` are
+    ASCII), so the fast path must not use it."""
+
+    def __init__(self, parent: dict[str, Any], value: Any, schema_path: list[str | int]) -> None:
+        self.search = re.compile(value).search
+
+    def validate(self, instance: Any) -> None:
+        if type(instance) is str and self.search(instance) is None:
+            raise ValueError("does not match the pattern")
+
+
+def _python_keyword(draft: type[Validator], keyword: str) -> type[_PythonPattern]:
+    """A fast-path keyword that asks python-jsonschema itself (one-keyword validator, same draft)."""
+
+    class PythonKeyword(_PythonPattern):
+        def __init__(self, parent: dict[str, Any], value: Any, path: list[str | int]) -> None:
+            self.is_valid = draft({keyword: value}).is_valid
+
+        def validate(self, instance: Any) -> None:
+            if not self.is_valid(instance):
+                raise ValueError(f"fails {keyword}")
+
+    return PythonKeyword
+
+
+_FAST_DRAFTS: dict[type[Validator], type[jsonschema_rs.Validator]] = {
+    Draft7Validator: jsonschema_rs.Draft7Validator,
+    Draft201909Validator: jsonschema_rs.Draft201909Validator,
+    Draft202012Validator: jsonschema_rs.Draft202012Validator,
+}
+
+
+def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validator | None:
+    """jsonschema_rs compiled to agree with `draft(schema)` on plain JSON values (see `_is_plain`),
+    or None when the schema must stay with python-jsonschema alone.
+
+    Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses Python's `re`
+    and `multipleOf` python-jsonschema's float arithmetic (0.3 is not a multiple of 0.1 there).
+    `patternProperties` selects properties by Rust's regex dialect, so such schemas stay in Python.
+    A schema jsonschema_rs cannot compile also stays in Python: the fast path never refuses a schema.
+    tests/contracts/test_json_fast_path.py holds the two verdicts equal over the JSON corpus.
+    """
+    if any(isinstance(sub, dict) and "patternProperties" in sub for _, sub in subschemas(schema)):
+        return None
+    try:
+        return _FAST_DRAFTS[draft](
+            schema,
+            validate_formats=False,
+            offline=True,
+            keywords={
+                "pattern": _PythonPattern,
+                "multipleOf": _python_keyword(draft, "multipleOf"),
+            },
+        )
+    except Exception:  # any refusal only means "validate in Python"
+        return None
+
+
+_LEAVES = (str, int, float, bool)
+
+
+def _is_plain(message: object) -> bool:
+    """Whether `message` is built only of dict, list, str, int, float, bool and None (exact types).
+
+    jsonschema_rs reads a tuple as an array and Decimal('1') as an integer where python-jsonschema
+    does not: anything else goes to python-jsonschema.
+    """
+    kind = type(message)
+    if kind is dict:
+        values: Any = message.values()  # type: ignore[attr-defined]
+    elif kind is list:
+        values = message
+    else:
+        return message is None or kind in _LEAVES
+    for value in values:
+        kind = type(value)
+        if kind is dict or kind is list:
+            if not _is_plain(value):
+                return False
+        elif value is not None and kind not in _LEAVES:
+            return False
+    return True
+
+
 def _camel_to_kind(keyword: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", keyword.lstrip("$")).upper()
 
@@ -224,7 +311,16 @@ class JsonSchema:
     that does not look like an e-mail address is still a valid string.
     """
 
-    __slots__ = ("_canonical", "_fingerprint", "_text", "draft", "registry", "schema", "validator")
+    __slots__ = (
+        "_canonical",
+        "_fast",
+        "_fingerprint",
+        "_text",
+        "draft",
+        "registry",
+        "schema",
+        "validator",
+    )
 
     def __init__(self, text: str, schema: Any, draft: type[Validator]) -> None:
         self._text = text
@@ -237,6 +333,8 @@ class JsonSchema:
         self.registry = _build_registry(schema, draft)
         _check_refs(schema, draft, self.registry)
         self.validator: Validator = draft(schema, registry=self.registry)
+        # The validity check on the hot path; python-jsonschema still locates every problem.
+        self._fast = fast_validator(schema, draft)
 
     @property
     def schema_type(self) -> SchemaType:
@@ -264,6 +362,22 @@ class JsonSchema:
         return f"JsonSchema({self._canonical[:80]!r})"
 
     def validate(self, message: object) -> list[Finding]:
+        fast = self._fast
+        if fast is not None and _is_plain(message):
+            try:
+                if fast.is_valid(message):
+                    return []
+            except Exception:  # noqa: S110 - e.g. a lone surrogate: python-jsonschema decides
+                pass
+        return self.explain(message)
+
+    @property
+    def has_fast_path(self) -> bool:
+        """Whether valid plain-JSON messages are recognised by jsonschema_rs (see fast_validator)."""
+        return self._fast is not None
+
+    def explain(self, message: object) -> list[Finding]:
+        """Every located problem of `message`, by python-jsonschema alone (the engine's verdict)."""
         findings: list[Finding] = []
         # jsonschema yields one `required` error per missing name, in the order of the list.
         missing_seen: dict[tuple[object, ...], int] = {}

@@ -24,12 +24,12 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import fastavro
 import httpx
+from _timing import interleaved
 
 from clients import RegistryClient, ValidatingPublisher
 
@@ -101,22 +101,6 @@ class CountingTransport(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
         return super().handle_request(request)
-
-
-def per_message(
-    candidates: dict[str, Callable[[dict[str, Any]], object]], messages: list[dict[str, Any]]
-) -> dict[str, float]:
-    """Best-of-ROUNDS seconds per message for each candidate, in CPU time of this thread (time the
-    machine spends on other processes is not counted: the benchmark runs beside other suites).
-    Rounds interleave the candidates and the minimum is kept."""
-    best = dict.fromkeys(candidates, float("inf"))
-    for _ in range(ROUNDS):
-        for name, work in candidates.items():
-            start = time.thread_time()
-            for message in messages:
-                work(message)
-            best[name] = min(best[name], (time.thread_time() - start) / len(messages))
-    return best
 
 
 def start_registry(directory: Path) -> tuple[str, subprocess.Popen[bytes]]:
@@ -219,7 +203,8 @@ def run(url: str, messages: list[dict[str, Any]]) -> None:
     for warm in (accord_avro, confluent_avro, accord_json, confluent_json):
         warm(messages[0])  # first calls fetch schemas; warm-up is not measured
 
-    results = per_message(
+    # Best of ROUNDS interleaved rounds in CPU time of this thread (bench/_timing.py).
+    results = interleaved(
         {
             "raw_avro": raw_avro,
             "accord_avro": accord_avro,
@@ -231,6 +216,7 @@ def run(url: str, messages: list[dict[str, Any]]) -> None:
             "confluent_json": confluent_json,
         },
         messages,
+        rounds=ROUNDS,
     )
 
     # -- registry calls after warm-up ------------------------------------------------------------

@@ -782,7 +782,7 @@ class _Generator:
         self.checks = checks
         self.names: dict[int, str] = {}
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"_MISSING": _MISSING}
+        self.namespace: dict[str, Any] = {"_MISSING": _MISSING, "_INF": math.inf}
 
     def constant(self, value: object) -> str:
         name = f"_c{len(self.namespace)}"
@@ -797,9 +797,16 @@ class _Generator:
             return f"{self.function(node)}({var})"
         if isinstance(node, Enum):
             return f"(type({var}) is str and {var} in {self.constant(frozenset(node.symbols))})"
-        if node.logical is not None or isinstance(node, Fixed) or node.kind in ("float", "double"):
+        if node.logical is not None or isinstance(node, Fixed):
             return f"{self.constant(self.checks[id(node)])}({var})"
+        # float and double inline _is_float/_is_double (exact int/float comparisons, no abs()).
+        f32, f64 = _F32_OVERFLOW, _F64_OVERFLOW
         return {
+            "float": (
+                f"((type({var}) is float and not ({f32} <= {var} < _INF or -_INF < {var} <= -{f32}))"
+                f" or (type({var}) is int and -{f32} < {var} < {f32}))"
+            ),
+            "double": f"(type({var}) is float or (type({var}) is int and -{f64} < {var} < {f64}))",
             "null": f"{var} is None",
             "boolean": f"type({var}) is bool",
             "int": f"(type({var}) is int and {_INT_MIN} <= {var} <= {_INT_MAX})",

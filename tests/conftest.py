@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+# authlib (pulled in by confluent_kafka.schema_registry) adds an "always" filter for its own
+# deprecation warnings when first imported, which would override pyproject's filterwarnings.
+# Importing it here, outside any test's warning context, lets that filter lapse with the context.
+import authlib.deprecate  # noqa: F401
 from hypothesis import HealthCheck, settings
 
 # Derandomised everywhere (CI and local): a failure reproduces on every machine. Set

@@ -14,13 +14,16 @@ def interleaved(
 ) -> dict[str, float]:
     """Best-of-`rounds` CPU seconds per input for each candidate.
 
-    Each round runs every candidate once over all `inputs`, one after the other, so a burst of load
+    Each round runs every candidate once over all `inputs`, one after the other (in reversed order
+    every other round), so a burst of load
     or a frequency change hits baseline and candidate alike; `time.thread_time` leaves out the time
     the machine spends on other processes. The minimum over rounds is the least disturbed figure.
     """
     best = dict.fromkeys(candidates, float("inf"))
+    order = list(candidates.items())
     for _ in range(rounds):
-        for name, work in candidates.items():
+        order.reverse()  # alternate the order too: no candidate always runs first or last
+        for name, work in order:
             start = time.thread_time()
             for item in inputs:
                 work(item)

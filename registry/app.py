@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from registry.api import audit, consumers, errors, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
-from registry.api.params import current_principal
+from registry.api.params import SECURITY_SCHEMES, current_principal
 from registry.api.wire import RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
@@ -54,5 +56,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(teams.router, dependencies=authenticated)
     app.include_router(audit.router, dependencies=authenticated)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
+    _document_security(app, public=server.router.routes)
     app.state.settings = settings
     return app
+
+
+def _document_security(app: FastAPI, public: list[Any]) -> None:
+    """OpenAPI: every operation but the `public` ones accepts a team token (Bearer) or basic auth."""
+    open_operations = {
+        (route.path, method.lower())
+        for route in public
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            for path, path_item in spec.get("paths", {}).items():
+                for method, operation in path_item.items():
+                    if (path, method) not in open_operations:
+                        operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

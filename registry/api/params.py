@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import HTTPBasic, HTTPBearer
 from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
@@ -37,25 +36,19 @@ async def registry_context(request: Request) -> RegistryContext:
     return context
 
 
-class _BearerScheme(HTTPBearer):
-    """Documents the scheme in OpenAPI; `current_principal` reads the header itself."""
-
-    async def __call__(self, request: Request) -> None:  # type: ignore[override]
-        return None
-
-
-class _BasicScheme(HTTPBasic):
-    """Documents the scheme in OpenAPI; `current_principal` reads the header itself."""
-
-    async def __call__(self, request: Request) -> None:  # type: ignore[override]
-        return None
+# The schemes `current_principal` accepts, for the OpenAPI document (registry.app adds them once
+# rather than as security dependencies that FastAPI would resolve, for nothing, on every request).
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a team token or the admin token",
+    },
+    "basic": {"type": "http", "scheme": "basic", "description": "team name and team token"},
+}
 
 
-async def current_principal(
-    request: Request,
-    _bearer: Annotated[None, Depends(_BearerScheme(description="a team token or the admin token"))],
-    _basic: Annotated[None, Depends(_BasicScheme(description="team name and team token"))],
-) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """Who is calling: the anonymous admin while auth is off; else the team whose token (Bearer,
     or basic auth as team name + token) the request carries, or the admin (401 otherwise). Only a
     team token costs a database read, and every request does it: revocation is immediate."""

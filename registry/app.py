@@ -67,7 +67,7 @@ def _document_security(app: FastAPI, public: list[Any]) -> None:
         (route.path, method.lower())
         for route in public
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     generate = app.openapi
 

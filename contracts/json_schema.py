@@ -213,11 +213,18 @@ def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validat
 
     Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses Python's `re`
     and `multipleOf` python-jsonschema's float arithmetic (0.3 is not a multiple of 0.1 there).
-    `patternProperties` selects properties by Rust's regex dialect, so such schemas stay in Python.
+    `patternProperties` selects properties by Rust's regex dialect, and jsonschema_rs still applies
+    draft 7's `dependencies` under 2019-09 and 2020-12 where python-jsonschema ignores it (found by
+    the differential test): such schemas stay in Python.
     A schema jsonschema_rs cannot compile also stays in Python: the fast path never refuses a schema.
     tests/contracts/test_json_fast_path.py holds the two verdicts equal over the JSON corpus.
     """
-    if any(isinstance(sub, dict) and "patternProperties" in sub for _, sub in subschemas(schema)):
+    python_only = (
+        {"patternProperties"} if draft is Draft7Validator else {"patternProperties", "dependencies"}
+    )
+    if any(
+        isinstance(sub, dict) and not python_only.isdisjoint(sub) for _, sub in subschemas(schema)
+    ):
         return None
     try:
         return _FAST_DRAFTS[draft](

@@ -46,9 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Liveness, health and cluster metadata answer anyone; every other route needs credentials once
     # auth is on (issue 6). FastAPI caches the dependency per request: a write resolves it once.
-    app.include_router(server.router)
+    # Routing tries routes in order: the hot reads (schemas by id, a topic's versions) come first.
     authenticated = [Depends(current_principal)]
-    for resource in (schemas, subjects, compatibility, config, mode):
+    for resource in (schemas, subjects):
+        app.include_router(resource.router, dependencies=authenticated)
+    app.include_router(server.router)
+    for resource in (compatibility, config, mode):
         app.include_router(resource.router, dependencies=authenticated)
     # Accord's extensions beside the Confluent API (consumer contracts, the check, fields).
     app.include_router(consumers.router, dependencies=authenticated)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, PlainValidator
 from starlette.concurrency import run_in_threadpool
 
 from registry.auth import parse_authorization
@@ -62,9 +62,8 @@ async def current_principal(request: Request) -> Principal:
     return await run_in_threadpool(teams.authenticate, ctx, credentials)
 
 
-async def subject_from_path(
-    subject: Annotated[str, Path(description="the subject (topic); URL-encode `/` as %2F")],
-) -> str:
+def subject_name(subject: str) -> str:
+    """The subject of a path segment, decoded; InvalidSubject (42208) for a control character."""
     # The routing path kept %2F and %25 encoded (registry.api.wire.routing_path); decode now.
     name = unquote(subject)
     # No topic has a control character in its name (registration refuses them), and PostgreSQL
@@ -92,19 +91,24 @@ def parse_version(text: str) -> int:
     raise InvalidVersion(text)
 
 
-async def version_from_path(
-    version: Annotated[str, Path(description="a version number, `latest` or -1")],
-) -> int:
-    return parse_version(version)
-
-
 async def page(offset: int = 0, limit: int = -1) -> Page:
     return Page(offset=offset, limit=limit)
 
 
 Ctx = Annotated[RegistryContext, Depends(registry_context)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-Subject = Annotated[str, Depends(subject_from_path)]
-Version = Annotated[int, Depends(version_from_path)]
+# Subject and version are parsed as path parameters, not as dependencies of their own (each
+# dependency costs FastAPI a resolution per request). Pydantic lets a validator's non-ValueError
+# exceptions through, so InvalidSubject/InvalidVersion reach the registry's error handler as is.
+Subject = Annotated[
+    str,
+    Path(description="the subject (topic); URL-encode `/` as %2F"),
+    AfterValidator(subject_name),
+]
+Version = Annotated[
+    int,
+    Path(description="a version number, `latest` or -1"),
+    PlainValidator(parse_version, json_schema_input_type=str),
+]
 Paging = Annotated[Page, Depends(page)]
 Flag = Annotated[LenientBool, Query()]

@@ -37,6 +37,15 @@ async def _schema(ctx: Ctx, schema_id: int) -> StoredSchema:
     return await run_in_threadpool(read.get_schema, ctx, schema_id)
 
 
+# Routing tries this module's routes in order: the hot read first.
+@router.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
+async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
+    schema = await _schema(ctx, id)
+    return RegistryJSONResponse(
+        SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
+    )
+
+
 @router.get("/schemas", response_model=list[SchemaEntry], responses=documented(400, 500))
 async def list_schemas(
     ctx: Ctx,
@@ -56,14 +65,6 @@ async def list_schemas(
 @router.get("/schemas/types", response_model=list[str])
 async def schema_types() -> Response:
     return RegistryJSONResponse(["JSON", "AVRO"])
-
-
-@router.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
-async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
-    schema = await _schema(ctx, id)
-    return RegistryJSONResponse(
-        SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
-    )
 
 
 @router.get(

@@ -20,6 +20,30 @@ from registry.usecases.register import Registration, register_version
 router = APIRouter(tags=["subjects"])
 
 
+async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> SubjectVersion:
+    # A topic's versions are served from memory for a short while (see Settings), off the
+    # threadpool; a miss reads the database.
+    cached = read.cached_version(ctx, subject, version, deleted=deleted)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(
+        lambda: read.get_version(ctx, subject, version, deleted=deleted, cache_checked=True)
+    )
+
+
+# Routing tries this module's routes in order: the hot read (`versions/latest`) first.
+@router.get(
+    "/subjects/{subject}/versions/{version}",
+    response_model=SchemaEntry,
+    responses=documented(400, 404, 422, 500),
+)
+async def get_version(
+    ctx: Ctx, subject: Subject, version: Version, deleted: Flag = False
+) -> Response:
+    found = await _version(ctx, subject, version, deleted)
+    return RegistryJSONResponse(schema_entry(found, with_deleted=True).wire())
+
+
 @router.get("/subjects", response_model=list[str], responses=documented(400, 500))
 async def list_subjects(
     ctx: Ctx,
@@ -118,29 +142,6 @@ async def register(
             schema_=registered.schema.text,
         ).wire()
     )
-
-
-async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> SubjectVersion:
-    # A topic's versions are served from memory for a short while (see Settings), off the
-    # threadpool; a miss reads the database.
-    cached = read.cached_version(ctx, subject, version, deleted=deleted)
-    if cached is not None:
-        return cached
-    return await run_in_threadpool(
-        lambda: read.get_version(ctx, subject, version, deleted=deleted, cache_checked=True)
-    )
-
-
-@router.get(
-    "/subjects/{subject}/versions/{version}",
-    response_model=SchemaEntry,
-    responses=documented(400, 404, 422, 500),
-)
-async def get_version(
-    ctx: Ctx, subject: Subject, version: Version, deleted: Flag = False
-) -> Response:
-    found = await _version(ctx, subject, version, deleted)
-    return RegistryJSONResponse(schema_entry(found, with_deleted=True).wire())
 
 
 @router.get(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import SchemaEntry, SchemaString, SubjectVersionEntry
-from registry.api.params import Ctx, Flag, Paging
+from registry.api.params import Ctx, Flag, Paging, context_of
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
+from registry.context import RegistryContext
 from registry.usecases import read
 from registry.usecases.model import StoredSchema, SubjectVersion
 
@@ -29,7 +30,7 @@ def schema_entry(found: SubjectVersion, *, with_deleted: bool = False) -> Schema
     )
 
 
-async def _schema(ctx: Ctx, schema_id: int) -> StoredSchema:
+async def _schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
     # Ids are immutable: a process that has served one answers from memory, off the threadpool.
     cached = read.cached_schema(ctx, schema_id)
     if cached is not None:
@@ -39,8 +40,8 @@ async def _schema(ctx: Ctx, schema_id: int) -> StoredSchema:
 
 # Routing tries this module's routes in order: the hot read first.
 @router.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
-async def get_schema_by_id(ctx: Ctx, id: int) -> Response:
-    schema = await _schema(ctx, id)
+async def get_schema_by_id(request: Request, id: int) -> Response:
+    schema = await _schema(context_of(request), id)
     return RegistryJSONResponse(
         SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
     )
@@ -74,8 +75,8 @@ async def schema_types() -> Response:
     responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )
-async def get_schema_text_by_id(ctx: Ctx, id: int) -> Response:
-    schema = await _schema(ctx, id)
+async def get_schema_text_by_id(request: Request, id: int) -> Response:
+    schema = await _schema(context_of(request), id)
     return Response(schema.text, media_type=RegistryJSONResponse.media_type)
 
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from registry.api.confluent.schemas import schema_entry
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, RegisterSchemaResponse, SchemaEntry
-from registry.api.params import Ctx, CurrentPrincipal, Flag, Paging, Subject, Version
+from registry.api.params import (
+    Ctx,
+    CurrentPrincipal,
+    Flag,
+    Paging,
+    Subject,
+    Version,
+    context_of,
+)
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
+from registry.context import RegistryContext
 from registry.usecases import delete, read
 from registry.usecases.model import SubjectVersion
 from registry.usecases.register import Registration, register_version
@@ -20,7 +29,9 @@ from registry.usecases.register import Registration, register_version
 router = APIRouter(tags=["subjects"])
 
 
-async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> SubjectVersion:
+async def _version(
+    ctx: RegistryContext, subject: str, version: int, deleted: bool
+) -> SubjectVersion:
     # A topic's versions are served from memory for a short while (see Settings), off the
     # threadpool; a miss reads the database.
     cached = read.cached_version(ctx, subject, version, deleted=deleted)
@@ -38,9 +49,9 @@ async def _version(ctx: Ctx, subject: str, version: int, deleted: bool) -> Subje
     responses=documented(400, 404, 422, 500),
 )
 async def get_version(
-    ctx: Ctx, subject: Subject, version: Version, deleted: Flag = False
+    request: Request, subject: Subject, version: Version, deleted: Flag = False
 ) -> Response:
-    found = await _version(ctx, subject, version, deleted)
+    found = await _version(context_of(request), subject, version, deleted)
     return RegistryJSONResponse(schema_entry(found, with_deleted=True).wire())
 
 
@@ -152,9 +163,9 @@ async def register(
     description="The schema text itself, not wrapped in JSON.",
 )
 async def get_version_schema(
-    ctx: Ctx, subject: Subject, version: Version, deleted: Flag = False
+    request: Request, subject: Subject, version: Version, deleted: Flag = False
 ) -> Response:
-    found = await _version(ctx, subject, version, deleted)
+    found = await _version(context_of(request), subject, version, deleted)
     return Response(found.schema.text, media_type=RegistryJSONResponse.media_type)
 
 

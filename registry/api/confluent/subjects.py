@@ -19,6 +19,8 @@ from registry.api.params import (
     Subject,
     Version,
     context_of,
+    flags_openapi,
+    query_flag,
 )
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.context import RegistryContext
@@ -47,10 +49,10 @@ async def _version(
     "/subjects/{subject}/versions/{version}",
     response_model=SchemaEntry,
     responses=documented(400, 404, 422, 500),
+    openapi_extra=flags_openapi("deleted"),
 )
-async def get_version(
-    request: Request, subject: Subject, version: Version, deleted: Flag = False
-) -> Response:
+async def get_version(request: Request, subject: Subject, version: Version) -> Response:
+    deleted = query_flag(request, "deleted")
     found = await _version(context_of(request), subject, version, deleted)
     return RegistryJSONResponse(schema_entry(found, with_deleted=True).wire())
 
@@ -161,10 +163,10 @@ async def register(
     response_class=RegistryJSONResponse,
     responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 422, 500)},
     description="The schema text itself, not wrapped in JSON.",
+    openapi_extra=flags_openapi("deleted"),
 )
-async def get_version_schema(
-    request: Request, subject: Subject, version: Version, deleted: Flag = False
-) -> Response:
+async def get_version_schema(request: Request, subject: Subject, version: Version) -> Response:
+    deleted = query_flag(request, "deleted")
     found = await _version(context_of(request), subject, version, deleted)
     return Response(found.schema.text, media_type=RegistryJSONResponse.media_type)
 

@@ -30,6 +30,8 @@ ATTR_SCHEMA_VERSION = "accord_schema_version"
 ATTR_SCHEMA_TYPE = "accord_schema_type"
 ATTR_ENCODING = "accord_encoding"
 RESERVED_PREFIX = "accord_"
+# Read once: an Enum member looked up through its class costs ~0.1 µs on Python 3.11, per message.
+_AVRO = SchemaType.AVRO
 
 
 class ValidatingPublisher:
@@ -148,7 +150,7 @@ class ValidatingPublisher:
     ) -> tuple[bytes, Encoding]:
         """Validate and encode with `writer`; raises InvalidMessage listing every problem."""
         parsed = writer.parsed
-        if writer.schema_type is SchemaType.AVRO:
+        if writer.schema_type is _AVRO:
             encoding: Encoding = self.avro_encoding
             # Avro's encode runs the schema's compiled check itself and raises every finding:
             # validating first would check each message twice on the hot path.

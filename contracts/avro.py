@@ -23,6 +23,10 @@ from contracts.errors import EncodingError, InvalidSchema
 from contracts.findings import Finding
 from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
 
+# Bound once: encode() runs per published message, and module attribute look-ups add up there.
+_BytesIO = io.BytesIO
+_write_binary = fastavro.schemaless_writer
+
 __all__ = [
     "AVRO",
     "AvroFormat",
@@ -1174,8 +1178,8 @@ class AvroSchema:
             raise InvalidMessage(self.validate(message))
         try:
             if encoding == "binary":
-                buffer = io.BytesIO()
-                fastavro.schemaless_writer(buffer, self.fastavro_schema, message)
+                buffer = _BytesIO()
+                _write_binary(buffer, self.fastavro_schema, message)
                 return buffer.getvalue()
             document = _to_json(self.root, message, self._checks)
             return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()

@@ -29,6 +29,8 @@ from registry.usecases.model import SubjectVersion
 from registry.usecases.register import Registration, register_version
 
 router = APIRouter(tags=["subjects"])
+# The hot read alone (`versions/latest`), so that the app routes to it first (registry.app).
+reads = APIRouter(tags=["subjects"])
 
 
 async def _version(
@@ -44,8 +46,7 @@ async def _version(
     )
 
 
-# Routing tries this module's routes in order: the hot read (`versions/latest`) first.
-@router.get(
+@reads.get(
     "/subjects/{subject}/versions/{version}",
     response_model=SchemaEntry,
     responses=documented(400, 404, 422, 500),

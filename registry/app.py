@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from registry.api import audit, consumers, errors, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
 from registry.api.params import SECURITY_SCHEMES, current_principal
-from registry.api.wire import RegistryJSONResponse, WireMiddleware
+from registry.api.wire import EncodedAnswers, RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
 from registry.settings import Settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     _document_security(app, public=server.router.routes)
     app.state.settings = settings
+    app.state.answers = EncodedAnswers(settings.schema_cache_size)
     return app
 
 

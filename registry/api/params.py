@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Query, Request
 from pydantic import AfterValidator, BeforeValidator, PlainValidator
 from starlette.concurrency import run_in_threadpool
 
+from registry.api.wire import EncodedAnswers
 from registry.auth import parse_authorization
 from registry.context import RegistryContext
 from registry.errors import InvalidSubject, InvalidVersion
@@ -57,6 +58,12 @@ def context_of(request: Request) -> RegistryContext:
     `Ctx`: one dependency fewer for FastAPI to resolve on each of their requests."""
     context: RegistryContext = request.app.state.registry
     return context
+
+
+def answers_of(request: Request) -> EncodedAnswers:
+    """The app's memo of encoded hot-read answers (registry.api.wire.EncodedAnswers)."""
+    answers: EncodedAnswers = request.app.state.answers
+    return answers
 
 
 async def registry_context(request: Request) -> RegistryContext:

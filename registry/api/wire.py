@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import unquote
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry.cache import LruCache
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
 VND_JSON = "application/vnd.schemaregistry+json"
@@ -25,13 +28,34 @@ RAW_SCHEMA_RESPONSE: dict[str, Any] = {
 _KEEP_ENCODED = re.compile(r"%(25|2[fF])")
 
 
+def encode_json(content: Any) -> bytes:
+    """Compact like the Java server's output."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 class RegistryJSONResponse(JSONResponse):
-    """Confluent's preferred response type; compact like the Java server's output."""
+    """Confluent's preferred response type."""
 
     media_type = V1_JSON
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return encode_json(content)
+
+
+class EncodedAnswers:
+    """JSON bodies memoised by the immutable value they render (a stored schema, a topic version):
+    a hot read builds and encodes its answer once, then serves the bytes. The key is the whole
+    value, not a name for it, so an entry can never outlive what it says; bounded (LRU)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._bodies: LruCache[Hashable, bytes] = LruCache(capacity)
+
+    def response(self, value: Hashable, render: Callable[[], Any]) -> Response:
+        body = self._bodies.get(value)
+        if body is None:
+            body = encode_json(render())
+            self._bodies.put(value, body)
+        return Response(body, media_type=V1_JSON)
 
 
 def error_body(error_code: int, message: str) -> dict[str, object]:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from auth_world import ADMIN_TOKEN, TOPICS, basic, bearer, build_world
 from registry_schemas import V1, V2
+
+from registry.api.wire import V1_JSON, EncodedAnswers
+from registry.usecases.model import StoredSchema, SubjectVersion
 
 # Values a client may send for a boolean query parameter: Java's Boolean.valueOf reads only
 # "true" (any case) as true. Repeats: the last one counts.
@@ -62,3 +67,36 @@ def test_the_openapi_documents_auth_and_the_flag(client) -> None:
         parameters = operations[(path, "get")]["parameters"]
         assert [p["name"] for p in parameters] == ["subject", "version", "deleted"]
         assert parameters[2]["schema"] == {"type": "boolean", "default": False, "title": "Deleted"}
+
+
+def test_encoded_answers_are_keyed_by_the_whole_value() -> None:
+    answers = EncodedAnswers(capacity=2)
+    schema = StoredSchema(id=1, schema_type="AVRO", text='"string"', fingerprint="f")
+    live, deleted = SubjectVersion("T", 1, schema), SubjectVersion("T", 1, schema, deleted=True)
+    renders: list[SubjectVersion] = []
+
+    def body(value: SubjectVersion) -> bytes:
+        def render() -> dict[str, object]:
+            renders.append(value)
+            return {"version": value.version, "deleted": value.deleted}
+
+        return bytes(answers.response(value, render).body)
+
+    assert json.loads(body(live)) == {"version": 1, "deleted": False}
+    assert json.loads(body(SubjectVersion("T", 1, schema))) == {"version": 1, "deleted": False}
+    assert json.loads(body(deleted)) == {"version": 1, "deleted": True}
+    assert renders == [live, deleted]  # an equal value is served from memory, a changed one not
+
+
+def test_latest_follows_writes_and_deletes_through_the_memo(client) -> None:
+    first = client.post("/subjects/T/versions", json={"schema": V1}).json()
+    assert client.get("/subjects/T/versions/latest").json()["version"] == 1
+    second = client.post("/subjects/T/versions", json={"schema": V2}).json()
+    latest = client.get("/subjects/T/versions/latest").json()
+    assert (latest["version"], latest["id"]) == (2, second["id"])
+    assert "deleted" not in client.get("/subjects/T/versions/2").json()
+    assert client.delete("/subjects/T/versions/2").json() == 2
+    assert client.get("/subjects/T/versions/latest").json()["id"] == first["id"]
+    assert client.get("/subjects/T/versions/2?deleted=true").json()["deleted"] is True
+    by_id = client.get(f"/schemas/ids/{second['id']}")
+    assert (by_id.json()["schema"], by_id.headers["content-type"]) == (V2, V1_JSON)

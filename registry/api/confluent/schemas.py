@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import SchemaEntry, SchemaString, SubjectVersionEntry
-from registry.api.params import Ctx, Flag, Paging, context_of
+from registry.api.params import Ctx, Flag, Paging, answers_of, context_of
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.context import RegistryContext
 from registry.usecases import read
@@ -43,8 +43,8 @@ async def _schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
 @reads.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
 async def get_schema_by_id(request: Request, id: int) -> Response:
     schema = await _schema(context_of(request), id)
-    return RegistryJSONResponse(
-        SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
+    return answers_of(request).response(
+        schema, lambda: SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
     )
 
 

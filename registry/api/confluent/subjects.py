@@ -18,6 +18,7 @@ from registry.api.params import (
     Paging,
     Subject,
     Version,
+    answers_of,
     context_of,
     flags_openapi,
     query_flag,
@@ -55,7 +56,9 @@ async def _version(
 async def get_version(request: Request, subject: Subject, version: Version) -> Response:
     deleted = query_flag(request, "deleted")
     found = await _version(context_of(request), subject, version, deleted)
-    return RegistryJSONResponse(schema_entry(found, with_deleted=True).wire())
+    return answers_of(request).response(
+        found, lambda: schema_entry(found, with_deleted=True).wire()
+    )
 
 
 @router.get("/subjects", response_model=list[str], responses=documented(400, 500))

@@ -41,6 +41,26 @@ def _refuse_in_read_only(session: Session, subject: str, subject_row: SubjectRow
         )
 
 
+def _deletable(
+    session: Session, principal: Principal, subject: str
+) -> tuple[SubjectRow | None, list[SubjectVersionRow]]:
+    """The topic and all its versions (oldest first), once the caller may delete from it:
+    owner (403), mode (42205) and existence (40401) checked, in that order."""
+    subject_row = session.get(SubjectRow, subject)
+    rows = list(
+        session.exec(
+            select(SubjectVersionRow)
+            .where(SubjectVersionRow.subject == subject)
+            .order_by(col(SubjectVersionRow.version))
+        ).all()
+    )
+    _require_owner(principal, subject, subject_row, bool(rows))
+    _refuse_in_read_only(session, subject, subject_row)
+    if not rows:
+        raise SubjectNotFound(subject)
+    return subject_row, rows
+
+
 def delete_subject(
     ctx: RegistryContext, principal: Principal, subject: str, *, permanent: bool
 ) -> list[int]:
@@ -48,16 +68,7 @@ def delete_subject(
     the versions and the topic's own config. Schema texts stay readable by id."""
 
     def transaction(session: Session) -> list[int]:
-        subject_row = session.get(SubjectRow, subject)
-        rows = session.exec(
-            select(SubjectVersionRow)
-            .where(SubjectVersionRow.subject == subject)
-            .order_by(col(SubjectVersionRow.version))
-        ).all()
-        _require_owner(principal, subject, subject_row, bool(rows))
-        _refuse_in_read_only(session, subject, subject_row)
-        if not rows:
-            raise SubjectNotFound(subject)
+        subject_row, rows = _deletable(session, principal, subject)
         live = [r for r in rows if not r.deleted]
         if not permanent:
             if not live:
@@ -107,16 +118,7 @@ def delete_version(
     """Soft delete hides one version; a permanent delete (only after a soft one) removes it."""
 
     def transaction(session: Session) -> int:
-        subject_row = session.get(SubjectRow, subject)
-        rows = session.exec(
-            select(SubjectVersionRow)
-            .where(SubjectVersionRow.subject == subject)
-            .order_by(col(SubjectVersionRow.version))
-        ).all()
-        _require_owner(principal, subject, subject_row, bool(rows))
-        _refuse_in_read_only(session, subject, subject_row)
-        if not rows:
-            raise SubjectNotFound(subject)
+        _, rows = _deletable(session, principal, subject)
         if version == LATEST:
             candidates = rows if permanent else [r for r in rows if not r.deleted]
             target = candidates[-1] if candidates else None

@@ -160,3 +160,36 @@ class SchemaTooLarge(RegistryError):
 
 class StoreError(RegistryError):
     http_status, error_code = 500, 50001
+
+
+# Accord's extensions (consumer contracts, teams): codes in Confluent's style, outside its ranges.
+class ContractNotFound(RegistryError):
+    http_status, error_code = 404, 40450
+
+    def __init__(self, subject: str, consumer: str) -> None:
+        super().__init__(f"Consumer '{consumer}' has no contract on subject '{subject}'.")
+
+
+class InvalidConsumer(RegistryError):
+    http_status, error_code = 422, 42250
+
+
+class TeamNotFound(RegistryError):
+    http_status, error_code = 404, 40470
+
+    def __init__(self, team: str) -> None:
+        super().__init__(f"Team '{team}' not found.")
+
+
+class TokenNotFound(RegistryError):
+    http_status, error_code = 404, 40471
+
+    def __init__(self, team: str, token_id: str) -> None:
+        super().__init__(f"Team '{team}' has no token '{token_id}'.")
+
+
+class TeamExists(RegistryError):
+    http_status, error_code = 409, 40970
+
+    def __init__(self, team: str) -> None:
+        super().__init__(f"Team '{team}' already exists.")

@@ -26,9 +26,10 @@ from registry.auth import require_consumer
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
+    ContractNotFound,
     IncompatibleSchema,
+    InvalidConsumer,
     InvalidSchemaError,
-    RegistryError,
     StoreError,
     SubjectNotFound,
 )
@@ -38,17 +39,6 @@ from registry.usecases import audit, queries
 from registry.usecases.model import ProposedVersion
 
 MAX_CONSUMER_LENGTH = 255
-
-
-class ContractNotFound(RegistryError):
-    http_status, error_code = 404, 40450
-
-    def __init__(self, subject: str, consumer: str) -> None:
-        super().__init__(f"Consumer '{consumer}' has no contract on subject '{subject}'.")
-
-
-class InvalidConsumer(RegistryError):
-    http_status, error_code = 422, 42250
 
 
 class ContractRefused(IncompatibleSchema):

@@ -19,32 +19,17 @@ from registry.auth import (
     validate_team_name,
 )
 from registry.context import RegistryContext
-from registry.errors import RegistryError, SubjectNotFound, Unauthorized
+from registry.errors import (
+    SubjectNotFound,
+    TeamExists,
+    TeamNotFound,
+    TokenNotFound,
+    Unauthorized,
+)
 from registry.principal import ADMIN, ANONYMOUS_ADMIN, Principal
 from registry.tables import SubjectRow
 from registry.team_tables import TeamRow, TeamTokenRow
 from registry.usecases import audit, queries
-
-
-class TeamNotFound(RegistryError):
-    http_status, error_code = 404, 40470
-
-    def __init__(self, team: str) -> None:
-        super().__init__(f"Team '{team}' not found.")
-
-
-class TokenNotFound(RegistryError):
-    http_status, error_code = 404, 40471
-
-    def __init__(self, team: str, token_id: str) -> None:
-        super().__init__(f"Team '{team}' has no token '{token_id}'.")
-
-
-class TeamExists(RegistryError):
-    http_status, error_code = 409, 40970
-
-    def __init__(self, team: str) -> None:
-        super().__init__(f"Team '{team}' already exists.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,7 @@ class InvalidMessage(AccordError, ValueError):
         self.topic = topic
         self.findings = tuple(findings)
         self.schema_id = schema_id
-        problems = "\n".join(f"  {f.path}: {f.message}" for f in self.findings)
+        problems = "\n".join(f"  {f.where}: {f.message}" for f in self.findings)
         which = f" (schema id {schema_id})" if schema_id is not None else ""
         count = len(self.findings)
         plural = "problem" if count == 1 else "problems"
@@ -101,5 +101,5 @@ class ContractViolation(DecodeError):
     def __init__(self, topic: str, findings: Sequence[Finding]) -> None:
         self.topic = topic
         self.findings = tuple(findings)
-        problems = "; ".join(f"{f.path}: {f.message}" for f in self.findings)
+        problems = "; ".join(f"{f.where}: {f.message}" for f in self.findings)
         super().__init__(f"message on topic {topic!r} does not satisfy the contract: {problems}")

@@ -18,7 +18,7 @@ from clients.errors import (
     SchemaNotFound,
     UnknownTopic,
 )
-from contracts import Encoding, EncodingError, Finding, SchemaType
+from contracts import Encoding, EncodingError, Finding, FindingKind, SchemaType
 from contracts.avro import InvalidMessage as AvroInvalidMessage
 
 log = logging.getLogger("clients.publisher")
@@ -159,7 +159,7 @@ class ValidatingPublisher:
             except AvroInvalidMessage as exc:
                 raise InvalidMessage(topic, exc.findings, schema_id=writer.schema_id) from None
             except EncodingError as exc:
-                finding = Finding(kind="ENCODING_FAILED", path="/", message=str(exc))
+                finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=str(exc))
                 raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
         findings = parsed.validate(message)
         if findings:
@@ -168,7 +168,7 @@ class ValidatingPublisher:
         try:
             return parsed.encode(message, encoding=encoding), encoding
         except EncodingError as exc:  # validate accepted it; say so rather than crash
-            finding = Finding(kind="ENCODING_FAILED", path="/", message=str(exc))
+            finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=str(exc))
             raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
 
     def schema_for(self, topic: str, version: int | None = None) -> RegisteredSchema:

@@ -10,7 +10,7 @@ from contracts.compatibility import (
     check_pair,
 )
 from contracts.errors import ContractsError, EncodingError, InvalidSchema, UnsupportedSchemaType
-from contracts.findings import CompatibilityResult, Finding
+from contracts.findings import CompatibilityResult, Finding, FindingKind
 from contracts.formats import (
     CompatibilityPolicy,
     Encoding,
@@ -29,6 +29,7 @@ __all__ = [
     "Encoding",
     "EncodingError",
     "Finding",
+    "FindingKind",
     "InvalidSchema",
     "ParsedSchema",
     "SchemaFormat",

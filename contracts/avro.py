@@ -20,7 +20,7 @@ import fastavro.schema
 from fastavro._logical_writers_py import LOGICAL_WRITERS
 
 from contracts.errors import EncodingError, InvalidSchema
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind, Location
 from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
 
 # Bound once: encode() runs per published message, and module attribute look-ups add up there.
@@ -77,7 +77,7 @@ _LOGICAL: Final = frozenset(
 @dataclass(eq=False, slots=True)
 class Primitive:
     kind: str
-    pointer: str
+    pointer: Location
     logical: str | None = None
     props: dict[str, Any] = field(default_factory=dict)
     precision: int = 0
@@ -89,7 +89,7 @@ class Field:
     name: str
     type: AvroType
     index: int
-    pointer: str
+    pointer: Location
     has_default: bool = False
     default: Any = None
     aliases: tuple[str, ...] = ()
@@ -102,7 +102,7 @@ class Field:
 @dataclass(eq=False, slots=True)
 class Record:
     fullname: str
-    pointer: str
+    pointer: Location
     aliases: tuple[str, ...] = ()
     fields: list[Field] = field(default_factory=list)
     props: dict[str, Any] = field(default_factory=dict)
@@ -116,7 +116,7 @@ class Record:
 @dataclass(eq=False, slots=True)
 class Enum:
     fullname: str
-    pointer: str
+    pointer: Location
     symbols: tuple[str, ...]
     default: str | None = None
     aliases: tuple[str, ...] = ()
@@ -131,7 +131,7 @@ class Enum:
 @dataclass(eq=False, slots=True)
 class Fixed:
     fullname: str
-    pointer: str
+    pointer: Location
     size: int
     aliases: tuple[str, ...] = ()
     logical: str | None = None
@@ -148,7 +148,7 @@ class Fixed:
 @dataclass(eq=False, slots=True)
 class Array:
     items: AvroType
-    pointer: str
+    pointer: Location
     props: dict[str, Any] = field(default_factory=dict)
     kind: str = "array"
 
@@ -156,7 +156,7 @@ class Array:
 @dataclass(eq=False, slots=True)
 class Map:
     values: AvroType
-    pointer: str
+    pointer: Location
     props: dict[str, Any] = field(default_factory=dict)
     kind: str = "map"
 
@@ -164,7 +164,7 @@ class Map:
 @dataclass(eq=False, slots=True)
 class Union:
     branches: list[AvroType]
-    pointer: str
+    pointer: Location
     kind: str = "union"
 
 
@@ -189,15 +189,15 @@ def describe(node: AvroType) -> str:
 # Parsing: every structural rule of the specification, each error located by a JSON pointer.
 
 
-def _ptr(base: str, *parts: object) -> str:
-    return base + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+def _ptr(base: Location, *parts: str | int) -> Location:
+    return (*base, *parts)
 
 
 class _Parser:
     def __init__(self) -> None:
         self.named: dict[str, Named] = {}
 
-    def check_name(self, name: object, pointer: str, what: str) -> str:
+    def check_name(self, name: object, pointer: Location, what: str) -> str:
         if not isinstance(name, str) or not _NAME.match(name):
             raise InvalidSchema(
                 f"{what} {name!r} is not a valid Avro name (letters, digits and _, not starting "
@@ -206,7 +206,7 @@ class _Parser:
             )
         return name
 
-    def fullname(self, spec: Mapping[str, Any], pointer: str, namespace: str) -> str:
+    def fullname(self, spec: Mapping[str, Any], pointer: Location, namespace: str) -> str:
         name = spec.get("name")
         if not isinstance(name, str):
             raise InvalidSchema(f"a {spec['type']} needs a 'name' (a string)", pointer)
@@ -224,7 +224,9 @@ class _Parser:
             raise InvalidSchema(f"the type {full!r} is defined twice", _ptr(pointer, "name"))
         return full
 
-    def aliases(self, spec: Mapping[str, Any], pointer: str, namespace: str) -> tuple[str, ...]:
+    def aliases(
+        self, spec: Mapping[str, Any], pointer: Location, namespace: str
+    ) -> tuple[str, ...]:
         raw = spec.get("aliases", [])
         if not isinstance(raw, list):
             raise InvalidSchema("'aliases' must be a list of names", _ptr(pointer, "aliases"))
@@ -238,7 +240,7 @@ class _Parser:
             out.append(full)
         return tuple(out)
 
-    def parse(self, spec: object, pointer: str, namespace: str) -> AvroType:
+    def parse(self, spec: object, pointer: Location, namespace: str) -> AvroType:
         if isinstance(spec, str):
             return self.reference(spec, pointer, namespace)
         if isinstance(spec, list):
@@ -280,7 +282,7 @@ class _Parser:
         # {"type": "com.example.Customer"}: a reference to a named type, as Java accepts it.
         return self.reference(kind, _ptr(pointer, "type"), namespace)
 
-    def reference(self, name: str, pointer: str, namespace: str) -> AvroType:
+    def reference(self, name: str, pointer: Location, namespace: str) -> AvroType:
         if name in PRIMITIVES:
             return Primitive(name, pointer)
         candidates = [f"{namespace}.{name}", name] if namespace and "." not in name else [name]
@@ -289,7 +291,7 @@ class _Parser:
                 return self.named[candidate]
         raise InvalidSchema(f"unknown type {name!r}", pointer)
 
-    def primitive(self, kind: str, props: dict[str, Any], pointer: str) -> Primitive:
+    def primitive(self, kind: str, props: dict[str, Any], pointer: Location) -> Primitive:
         node = Primitive(kind, pointer, props=props)
         logical = props.get("logicalType")
         if isinstance(logical, str) and (kind, logical) in _LOGICAL:
@@ -298,7 +300,9 @@ class _Parser:
                 node.precision, node.scale = self.decimal(props, pointer, None)
         return node
 
-    def decimal(self, props: Mapping[str, Any], pointer: str, size: int | None) -> tuple[int, int]:
+    def decimal(
+        self, props: Mapping[str, Any], pointer: Location, size: int | None
+    ) -> tuple[int, int]:
         precision, scale = props.get("precision"), props.get("scale", 0)
         if type(precision) is not int or precision <= 0:
             raise InvalidSchema(
@@ -319,7 +323,7 @@ class _Parser:
                 )
         return precision, scale
 
-    def union(self, spec: list[Any], pointer: str, namespace: str) -> Union:
+    def union(self, spec: list[Any], pointer: Location, namespace: str) -> Union:
         if not spec:
             raise InvalidSchema("a union needs at least one branch", pointer)
         node = Union([], pointer)
@@ -342,7 +346,7 @@ class _Parser:
             node.branches.append(branch)
         return node
 
-    def record(self, spec: dict[str, Any], pointer: str, namespace: str) -> Record:
+    def record(self, spec: dict[str, Any], pointer: Location, namespace: str) -> Record:
         full = self.fullname(spec, pointer, namespace)
         own_ns = full.rpartition(".")[0]
         node = Record(full, pointer, self.aliases(spec, pointer, own_ns))
@@ -406,7 +410,7 @@ class _Parser:
                     )
         return node
 
-    def enum(self, spec: dict[str, Any], pointer: str, namespace: str) -> Enum:
+    def enum(self, spec: dict[str, Any], pointer: Location, namespace: str) -> Enum:
         full = self.fullname(spec, pointer, namespace)
         symbols = spec.get("symbols")
         if not isinstance(symbols, list):
@@ -439,7 +443,7 @@ class _Parser:
         self.named[full] = node
         return node
 
-    def fixed(self, spec: dict[str, Any], pointer: str, namespace: str) -> Fixed:
+    def fixed(self, spec: dict[str, Any], pointer: Location, namespace: str) -> Fixed:
         full = self.fullname(spec, pointer, namespace)
         size = spec.get("size")
         if type(size) is not int or size < 0:
@@ -892,7 +896,7 @@ def _shape_matches(node: AvroType, value: object) -> bool:
 
 
 def _problems(
-    node: AvroType, value: object, path: str, checks: dict[int, Check], out: list[Finding]
+    node: AvroType, value: object, path: Location, checks: dict[int, Check], out: list[Finding]
 ) -> None:
     if isinstance(node, Union):
         if any(checks[id(b)](value) for b in node.branches):
@@ -904,9 +908,10 @@ def _problems(
         names = ", ".join(describe(b) for b in node.branches)
         out.append(
             Finding(
-                "WRONG_TYPE",
-                path or "/",
+                FindingKind.WRONG_TYPE,
+                path,
                 f"expected one of [{names}], got {_python_kind(value)}",
+                keyword="type",
             )
         )
         return
@@ -914,9 +919,10 @@ def _problems(
         if type(value) is not dict:
             out.append(
                 Finding(
-                    "WRONG_TYPE",
-                    path or "/",
+                    FindingKind.WRONG_TYPE,
+                    path,
                     f"expected an object for {describe(node)}, got {_python_kind(value)}",
+                    keyword="type",
                 )
             )
             return
@@ -928,10 +934,12 @@ def _problems(
                 if not entry.has_default:
                     out.append(
                         Finding(
-                            "MISSING_FIELD",
+                            FindingKind.MISSING_FIELD,
                             where,
                             f"the message has no field {entry.name!r} "
                             f"({describe(entry.type)}), which is required (it has no default)",
+                            keyword="fields",
+                            field=entry.name,
                         )
                     )
             else:
@@ -942,9 +950,11 @@ def _problems(
             if key not in known:
                 out.append(
                     Finding(
-                        "UNEXPECTED_FIELD",
+                        FindingKind.UNEXPECTED_FIELD,
                         _ptr(path, key),
                         f"the message has a field {key!r} that {describe(node)} does not define",
+                        keyword="fields",
+                        field=key,
                     )
                 )
         return
@@ -952,9 +962,10 @@ def _problems(
         if type(value) not in (list, tuple):
             out.append(
                 Finding(
-                    "WRONG_TYPE",
-                    path or "/",
+                    FindingKind.WRONG_TYPE,
+                    path,
                     f"expected a list ({describe(node)}), got {_python_kind(value)}",
+                    keyword="type",
                 )
             )
             return
@@ -967,9 +978,10 @@ def _problems(
         if type(value) is not dict:
             out.append(
                 Finding(
-                    "WRONG_TYPE",
-                    path or "/",
+                    FindingKind.WRONG_TYPE,
+                    path,
                     f"expected an object ({describe(node)}), got {_python_kind(value)}",
+                    keyword="type",
                 )
             )
             return
@@ -977,39 +989,57 @@ def _problems(
         for key, item in value.items():
             if type(key) is not str:
                 out.append(
-                    Finding("WRONG_TYPE", path or "/", f"map keys must be strings, got {key!r}")
+                    Finding(
+                        FindingKind.WRONG_TYPE,
+                        path,
+                        f"map keys must be strings, got {key!r}",
+                        keyword="values",
+                    )
                 )
             elif not check_value(item):
                 _problems(node.values, item, _ptr(path, key), checks, out)
         return
     if not checks[id(node)](value):
-        out.append(_leaf_problem(node, value, path or "/"))
+        out.append(_leaf_problem(node, value, path))
 
 
-def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: str) -> Finding:
+def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: Location) -> Finding:
     got = _python_kind(value)
     if isinstance(node, Enum):
         if type(value) is str:
             return Finding(
-                "NOT_IN_ENUM",
+                FindingKind.NOT_ALLOWED_VALUE,
                 path,
                 f"{value!r} is not a symbol of {describe(node)} (one of {', '.join(node.symbols)})",
+                keyword="symbols",
             )
-        return Finding("WRONG_TYPE", path, f"expected a symbol of {describe(node)}, got {got}")
+        return Finding(
+            FindingKind.WRONG_TYPE,
+            path,
+            f"expected a symbol of {describe(node)}, got {got}",
+            keyword="type",
+        )
     if isinstance(node, Fixed) and type(value) is bytes:
         return Finding(
-            "WRONG_SIZE",
+            FindingKind.WRONG_SIZE,
             path,
             f"{describe(node)} needs exactly {node.size} bytes, got {len(value)}",
+            keyword="size",
         )
     if node.logical == "decimal" and type(value) is decimal.Decimal:
         return Finding(
-            "OUT_OF_RANGE",
+            FindingKind.OUT_OF_RANGE,
             path,
             f"{value} does not fit a decimal of precision {node.precision} and scale {node.scale}",
+            keyword="precision",
         )
     if node.kind in ("int", "long", "float", "double") and type(value) in (int, float):
-        return Finding("OUT_OF_RANGE", path, f"{value!r} is out of range for {describe(node)}")
+        return Finding(
+            FindingKind.OUT_OF_RANGE,
+            path,
+            f"{value!r} is out of range for {describe(node)}",
+            keyword="type",
+        )
     expected = {
         "null": "null (None)",
         "boolean": "a boolean",
@@ -1023,7 +1053,12 @@ def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: str) -> F
     }[node.kind]
     if node.logical:
         expected += f" or a {node.logical} value"
-    return Finding("WRONG_TYPE", path, f"expected {expected} ({describe(node)}), got {got}")
+    return Finding(
+        FindingKind.WRONG_TYPE,
+        path,
+        f"expected {expected} ({describe(node)}), got {got}",
+        keyword="type",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1170,7 +1205,7 @@ class AvroSchema:
         """Every problem of `message`, found without the compiled fast check (slower; `validate`
         calls it only for a rejected message). A property test holds the two views equal."""
         out: list[Finding] = []
-        _problems(self.root, message, "", self._checks, out)
+        _problems(self.root, message, (), self._checks, out)
         return out
 
     def encode(self, message: object, *, encoding: Encoding = "binary") -> bytes:
@@ -1229,7 +1264,7 @@ class AvroFormat:
             raise InvalidSchema(f"schema is not valid JSON: {exc}") from None
         parser = _Parser()
         try:
-            root = parser.parse(spec, "", "")
+            root = parser.parse(spec, (), "")
         except RecursionError:
             raise InvalidSchema("the schema is nested too deeply") from None
         return AvroSchema(text, root, parser.named)

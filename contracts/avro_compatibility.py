@@ -14,7 +14,7 @@ from contracts.avro import (
     Union,
     describe,
 )
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind, Location
 
 __all__ = ["check_avro"]
 
@@ -36,7 +36,7 @@ def check_avro(reader: AvroSchema, writer: AvroSchema) -> list[Finding]:
     """
     cached = reader.compat_cache.get(writer.fingerprint)
     if cached is None:
-        cached = tuple(_Checker().pair(reader.root, writer.root, ""))
+        cached = tuple(_Checker().pair(reader.root, writer.root, ()))
         reader.compat_cache[writer.fingerprint] = cached
     return list(cached)
 
@@ -87,8 +87,8 @@ def _primitives_compatible(reader: AvroType, writer: AvroType) -> bool:
     )
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}/{name}" if path else f"/fields/{name}"
+def _join(path: Location, name: str) -> Location:
+    return (*path, name) if path else ("fields", name)
 
 
 class _Checker:
@@ -97,7 +97,7 @@ class _Checker:
         # compatible, as Avro's own checkers do; any real difference is found on the first visit.
         self.in_progress: set[tuple[int, int]] = set()
 
-    def pair(self, reader: AvroType, writer: AvroType, path: str) -> list[Finding]:
+    def pair(self, reader: AvroType, writer: AvroType, path: Location) -> list[Finding]:
         reader, writer = _unwrap(reader), _unwrap(writer)
         key = (id(reader), id(writer))
         if key in self.in_progress:
@@ -108,8 +108,7 @@ class _Checker:
         finally:
             self.in_progress.discard(key)
 
-    def _pair(self, reader: AvroType, writer: AvroType, path: str) -> list[Finding]:
-        where = path or "/"
+    def _pair(self, reader: AvroType, writer: AvroType, path: Location) -> list[Finding]:
         if isinstance(writer, Union):
             findings: list[Finding] = []
             for i, branch in enumerate(writer.branches):
@@ -123,36 +122,38 @@ class _Checker:
         if isinstance(reader, Primitive) and isinstance(writer, Primitive):
             if reader.kind == writer.kind or reader.kind in _PROMOTIONS.get(writer.kind, ()):
                 return []
-            return [self._type_mismatch(reader, writer, where)]
+            return [self._type_mismatch(reader, writer, path)]
         if type(reader) is not type(writer):
-            return [self._type_mismatch(reader, writer, where)]
+            return [self._type_mismatch(reader, writer, path)]
         if isinstance(reader, Array) and isinstance(writer, Array):
-            return self.pair(reader.items, writer.items, f"{path}/items")
+            return self.pair(reader.items, writer.items, (*path, "items"))
         if isinstance(reader, Map) and isinstance(writer, Map):
-            return self.pair(reader.values, writer.values, f"{path}/values")
+            return self.pair(reader.values, writer.values, (*path, "values"))
         assert isinstance(reader, Record | Enum | Fixed)
         assert isinstance(writer, Record | Enum | Fixed)
         if not _names_match(reader, writer):
             return [
                 Finding(
-                    "NAME_MISMATCH",
-                    where,
+                    FindingKind.NAME_MISMATCH,
+                    path,
                     f"the reader's {describe(reader)} and the writer's {describe(writer)} have "
                     f"different names, and the reader lists no alias {writer.fullname!r}",
-                    reader.pointer or "/",
-                    writer.pointer or "/",
+                    reader.pointer,
+                    writer.pointer,
+                    keyword="name",
                 )
             ]
         if isinstance(reader, Fixed) and isinstance(writer, Fixed):
             if reader.size != writer.size:
                 return [
                     Finding(
-                        "FIXED_SIZE_MISMATCH",
-                        where,
+                        FindingKind.FIXED_SIZE_MISMATCH,
+                        path,
                         f"the reader's {describe(reader)} holds {reader.size} bytes but the "
                         f"writer's holds {writer.size}",
                         _pointer(reader.pointer, "size"),
                         _pointer(writer.pointer, "size"),
+                        keyword="size",
                     )
                 ]
             return []
@@ -161,13 +162,14 @@ class _Checker:
             if missing and reader.default is None:
                 return [
                     Finding(
-                        "MISSING_ENUM_SYMBOLS",
-                        where,
+                        FindingKind.ENUM_NARROWED,
+                        path,
                         f"the writer may send {_plural('symbol', missing)} "
                         f"{', '.join(missing)}, which the reader's {describe(reader)} does not "
                         "have, and the reader enum has no default symbol to fall back on",
                         _pointer(reader.pointer, "symbols"),
                         _pointer(writer.pointer, "symbols"),
+                        keyword="symbols",
                     )
                 ]
             return []
@@ -175,7 +177,7 @@ class _Checker:
         assert isinstance(writer, Record)
         return self._records(reader, writer, path)
 
-    def _records(self, reader: Record, writer: Record, path: str) -> list[Finding]:
+    def _records(self, reader: Record, writer: Record, path: Location) -> list[Finding]:
         by_name = {f.name: f for f in writer.fields}
         findings: list[Finding] = []
         for entry in reader.fields:
@@ -186,12 +188,14 @@ class _Checker:
                 if not entry.has_default:
                     findings.append(
                         Finding(
-                            "READER_FIELD_MISSING_DEFAULT_VALUE",
+                            FindingKind.REQUIRED_FIELD_NOT_SENT,
                             _join(path, entry.name),
                             f"the reader needs field {entry.name!r} ({describe(entry.type)}) "
                             "with no default, and the writer does not send it",
                             entry.pointer,
-                            writer.pointer or "/",
+                            writer.pointer,
+                            keyword="default",
+                            field=entry.name,
                         )
                     )
                 continue
@@ -202,7 +206,7 @@ class _Checker:
         return findings
 
     def _reader_union(
-        self, reader: Union, writer: AvroType, path: str, writer_branch: int | None
+        self, reader: Union, writer: AvroType, path: Location, writer_branch: int | None
     ) -> list[Finding]:
         # Resolution picks the first reader branch that matches the writer type, then resolves
         # deeper; a union with one type of each kind has at most one candidate per named type.
@@ -214,29 +218,31 @@ class _Checker:
             sent += f" (branch {writer_branch} of its union)"
         return [
             Finding(
-                "MISSING_UNION_BRANCH",
-                path or "/",
+                FindingKind.UNION_NARROWED,
+                path,
                 f"the writer may send {sent}, and the reader's {describe(reader)} has no branch "
                 "that can read it",
-                reader.pointer or "/",
-                writer.pointer or "/",
+                reader.pointer,
+                writer.pointer,
+                keyword="type",
             )
         ]
 
     @staticmethod
-    def _type_mismatch(reader: AvroType, writer: AvroType, where: str) -> Finding:
+    def _type_mismatch(reader: AvroType, writer: AvroType, path: Location) -> Finding:
         return Finding(
-            "TYPE_MISMATCH",
-            where,
+            FindingKind.TYPE_CHANGED,
+            path,
             f"the writer sends {describe(writer)} where the reader expects {describe(reader)}, "
             "and Avro cannot convert one into the other",
-            reader.pointer or "/",
-            writer.pointer or "/",
+            reader.pointer,
+            writer.pointer,
+            keyword="type",
         )
 
 
-def _pointer(base: str, key: str) -> str:
-    return f"{base}/{key}"
+def _pointer(base: Location, key: str) -> Location:
+    return (*base, key)
 
 
 def _plural(word: str, items: list[str]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from contracts.findings import CompatibilityResult, Finding
+from contracts.findings import CompatibilityResult, Finding, FindingKind
 from contracts.formats import CompatibilityPolicy, ParsedSchema, get_format
 
 
@@ -68,8 +68,8 @@ def check_pair(
         return CompatibilityResult.of(
             [
                 Finding(
-                    kind="SCHEMA_TYPE_MISMATCH",
-                    path="/",
+                    kind=FindingKind.SCHEMA_TYPE_MISMATCH,
+                    path=(),
                     message=(
                         f"the reader is a {reader.schema_type} schema and the writer a "
                         f"{writer.schema_type} schema; a topic cannot change its schema type"

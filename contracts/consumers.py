@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,13 +13,9 @@ from contracts.compatibility import (
 )
 from contracts.counterexamples import find_counterexample
 from contracts.fields import FieldPath, field_index, field_of_pointer, field_paths
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind
 from contracts.formats import CompatibilityPolicy, ParsedSchema, SchemaType
 from contracts.report import CheckReport, ConsumerVerdict, LevelVerdict, Side
-
-EXAMPLE_INVALID = "CONSUMER_EXAMPLE_INVALID"
-# How JSON Schema findings about `required` name the property.
-_PROPERTY_NAMED = re.compile(r"propert(?:y|ies) '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +100,10 @@ def judge_contract(
     for number, example in enumerate(contract.examples, start=1):
         findings.extend(
             Finding(
-                kind=EXAMPLE_INVALID,
+                kind=FindingKind.EXAMPLE_INVALID,
                 path=problem.path,
+                keyword=problem.keyword,
+                field=problem.field,
                 message=(
                     f"{contract.consumer}'s example message #{number} is not valid under "
                     f"{'this version' if side == 'producer' else 'the current producer schema'}: "
@@ -132,8 +129,10 @@ def invalid_examples(contract: ConsumerContract) -> list[Finding]:
         return []
     return [
         Finding(
-            kind=EXAMPLE_INVALID,
+            kind=FindingKind.EXAMPLE_INVALID,
             path=problem.path,
+            keyword=problem.keyword,
+            field=problem.field,
             message=f"example message #{number} is not valid under the contract: {problem.message}",
         )
         for number, example in enumerate(contract.examples, start=1)
@@ -181,10 +180,10 @@ def _explain(
         if field is None and finding.writer_path:
             located = field_of_pointer(producer, finding.writer_path)
             field = located if located in reads else None
-        named = _PROPERTY_NAMED.search(finding.message)
-        if named is not None:
-            # A finding on an object's `required` list names the property in its sentence.
-            child = f"{field}.{named.group(1)}" if field else named.group(1)
+        if finding.field is not None:
+            # A finding on an object's `required` list (or one naming a property) locates the
+            # object; the property it concerns is its `field`.
+            child = f"{field}.{finding.field}" if field else finding.field
             field = child if child in reads else field
         if field is None or field not in reads:
             sentence = f"{contract.consumer}'s contract cannot read {subject}: {finding.message}"
@@ -214,6 +213,8 @@ def _explain(
                 message=sentence,
                 reader_path=finding.reader_path,
                 writer_path=finding.writer_path,
+                keyword=finding.keyword,
+                field=finding.field,
             )
         )
     return explained

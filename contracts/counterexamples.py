@@ -80,9 +80,7 @@ def rejection(producer: ParsedSchema, contract: ParsedSchema, message: object) -
     if not problems:
         return None
     first = problems[0]
-    return (
-        f"valid under the producer schema; the contract rejects it at {first.path}: {first.message}"
-    )
+    return f"valid under the producer schema; the contract rejects it at {first.where}: {first.message}"
 
 
 # --- Avro -----------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from contracts.findings import render_pointer
+
 
 class ContractsError(Exception):
     """Base of every error raised by contracts/."""
@@ -10,7 +14,9 @@ class ContractsError(Exception):
 class InvalidSchema(ContractsError):
     """A schema text that cannot be used: says what is wrong and where (a path into the schema)."""
 
-    def __init__(self, message: str, path: str = "") -> None:
+    def __init__(self, message: str, path: str | Sequence[str | int] = "") -> None:
+        if not isinstance(path, str):
+            path = render_pointer(path)
         self.message = message
         self.path = path or "/"
         super().__init__(f"{message} (at {self.path})" if path else message)

@@ -241,12 +241,12 @@ _STRUCTURE = frozenset(
 )
 
 
-def field_of_pointer(schema: ParsedSchema, pointer: str | None) -> str | None:
-    """The dotted field path a schema pointer (``/fields/1/type``, ``/fields/customer/email``,
-    ``/properties/customer/properties/email``) lands in; None for the message root."""
-    if not pointer or pointer == "/":
+def field_of_pointer(schema: ParsedSchema, location: Sequence[str | int] | None) -> str | None:
+    """The dotted field path a schema location (``fields/1/type``, ``fields/customer/email``,
+    ``properties/customer/properties/email``, as tokens) lands in; None for the message root."""
+    if not location:
         return None
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/") if p]
+    parts = [str(token) for token in location]
     known = field_index(schema)
     walked = _walk_pointer(json.loads(schema.text), parts, schema.schema_type)
     if walked is not None:

@@ -26,9 +26,15 @@ import referencing.exceptions
 from jsonschema.protocols import Validator
 from referencing._core import Resolver
 
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind
 from contracts.formats import CompatibilityPolicy
-from contracts.json_schema import children, join_pointer, specification_for, subschemas
+from contracts.json_schema import (
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    children,
+    specification_for,
+    subschemas,
+)
 
 if TYPE_CHECKING:
     from contracts.json_schema import JsonSchema
@@ -152,19 +158,29 @@ class _Check:
     # --- findings -------------------------------------------------------------------------------
 
     @staticmethod
-    def finding(kind: str, rp: Path, wp: Path, message: str) -> Finding:
+    def finding(
+        kind: FindingKind,
+        rp: Path,
+        wp: Path,
+        message: str,
+        *,
+        keyword: str | None = None,
+        field: str | None = None,
+    ) -> Finding:
         return Finding(
             kind=kind,
-            path=join_pointer(rp),
+            path=rp,
             message=message,
-            reader_path=join_pointer(rp),
-            writer_path=join_pointer(wp),
+            reader_path=rp,
+            writer_path=wp,
+            keyword=keyword if keyword is not None else _last_keyword(rp),
+            field=field,
         )
 
     def unproven(self, rp: Path, wp: Path, what: str) -> list[Finding]:
         return [
             self.finding(
-                "UNPROVEN",
+                FindingKind.UNPROVEN,
                 rp,
                 wp,
                 f"{what}; Accord could not prove that every document the writer allows is valid "
@@ -209,7 +225,11 @@ class _Check:
         if r.node is False:
             return [
                 self.finding(
-                    "TYPE_NARROWED", rp, wp, "the reader allows no value here, but the writer does"
+                    FindingKind.TYPE_NARROWED,
+                    rp,
+                    wp,
+                    "the reader allows no value here, but the writer does",
+                    keyword="false",
                 )
             ]
         if w.node is True:
@@ -255,11 +275,12 @@ class _Check:
         if not rejected:
             return []
         node = r.node if isinstance(r.node, dict) else {}
-        kind = "ENUM_ARRAY_NARROWED" if "enum" in node else "CONST_CHANGED"
+        kind = FindingKind.ENUM_NARROWED if "enum" in node else FindingKind.CONST_CHANGED
+        keyword = "enum" if "enum" in node else "const"
         if "enum" not in node and "const" not in node:
             errors = list(reader.iter_errors(rejected[0]))
             keyword = str(errors[0].validator) if errors else "type"
-            kind = _VALUE_KINDS.get(keyword, f"{_kind(keyword)}_CHANGED")
+            kind = _VALUE_KINDS.get(keyword, FindingKind.VALUE_REJECTED)
         shown = ", ".join(_dump(v, 40) for v in rejected[:5])
         return [
             self.finding(
@@ -267,6 +288,7 @@ class _Check:
                 rp,
                 wp,
                 f"the writer may send {shown}, which the reader does not accept",
+                keyword=keyword,
             )
         ]
 
@@ -399,7 +421,7 @@ class _Check:
         return [
             *findings,
             self.finding(
-                "SUM_TYPE_NARROWED",
+                FindingKind.UNION_NARROWED,
                 rp,
                 wp,
                 f"no alternative of the reader's {keyword} accepts every document the writer "
@@ -475,7 +497,7 @@ class _Check:
         missing = sorted(t for t in wt if not _admits(rt, t))
         if missing:
             narrowed = rt < wt or (missing == ["number"] and "integer" in rt)
-            kind = "TYPE_NARROWED" if narrowed else "TYPE_CHANGED"
+            kind = FindingKind.TYPE_NARROWED if narrowed else FindingKind.TYPE_CHANGED
             allowed = ", ".join(sorted(rt)) if rt != TYPES else "any type"
             findings.append(
                 self.finding(
@@ -491,11 +513,12 @@ class _Check:
             what = "constant" if "const" in rn else "list of values"
             findings.append(
                 self.finding(
-                    "ENUM_ARRAY_NARROWED" if "enum" in rn else "CONST_ADDED",
+                    FindingKind.ENUM_NARROWED if "enum" in rn else FindingKind.CONST_ADDED,
                     rp,
                     wp,
                     f"the reader accepts only a fixed {what} "
                     f"({_dump(rn.get('enum', rn.get('const')))}), but the writer is not so limited",
+                    keyword="enum" if "enum" in rn else "const",
                 )
             )
             return findings
@@ -518,7 +541,7 @@ class _Check:
             if "pattern" not in wn:
                 findings.append(
                     self.finding(
-                        "PATTERN_ADDED",
+                        FindingKind.PATTERN_ADDED,
                         (*rp, "pattern"),
                         wp,
                         f"the reader requires strings to match {rn['pattern']!r}, and the writer "
@@ -541,7 +564,7 @@ class _Check:
         change = "INCREASED" if keyword in wn else "ADDED"
         return [
             self.finding(
-                f"{_kind(keyword)}_{change}",
+                _BOUND_KINDS[keyword, change],
                 (*rp, keyword),
                 (*wp, keyword),
                 f"the reader needs at least {rn[keyword]} {unit}, but the writer allows "
@@ -558,7 +581,7 @@ class _Check:
         allowed = f"up to {wn[keyword]}" if keyword in wn else "any number of"
         return [
             self.finding(
-                f"{_kind(keyword)}_{change}",
+                _BOUND_KINDS[keyword, change],
                 (*rp, keyword),
                 (*wp, keyword),
                 f"the reader accepts at most {rn[keyword]} {unit}, but the writer allows "
@@ -594,7 +617,7 @@ class _Check:
             )
             findings.append(
                 self.finding(
-                    f"{_kind(keyword)}_{change}",
+                    _BOUND_KINDS[keyword, change],
                     (*rp, keyword),
                     wp,
                     f"the reader needs numbers {side} {reader_bound[0]}, but the writer allows "
@@ -612,7 +635,7 @@ class _Check:
                 change = "ADDED" if "multipleOf" not in wn else "CHANGED"
                 findings.append(
                     self.finding(
-                        f"MULTIPLE_OF_{change}",
+                        _BOUND_KINDS["multipleOf", change],
                         (*rp, "multipleOf"),
                         wp,
                         f"the reader needs multiples of {rn['multipleOf']}, and the writer's "
@@ -629,7 +652,7 @@ class _Check:
         if rn.get("uniqueItems") is True and repeats:
             findings.append(
                 self.finding(
-                    "UNIQUE_ITEMS_ADDED",
+                    FindingKind.UNIQUE_ITEMS_ADDED,
                     (*rp, "uniqueItems"),
                     wp,
                     "the reader requires distinct items, and the writer may repeat an item",
@@ -679,7 +702,7 @@ class _Check:
             return []
         return [
             self.finding(
-                "MIN_CONTAINS_ADDED",
+                FindingKind.MIN_CONTAINS_ADDED,
                 (*rp, "contains"),
                 wp,
                 f"the reader needs at least {need} item(s) matching its `contains` schema, which "
@@ -703,7 +726,7 @@ class _Check:
             with_default = isinstance(r_props.get(name), dict) and "default" in r_props[name]
             findings.append(
                 self.finding(
-                    "REQUIRED_ATTRIBUTE_ADDED",
+                    FindingKind.REQUIRED_FIELD_NOT_SENT,
                     (*rp, "required"),
                     (*wp, "required"),
                     f"the reader requires property {name!r}, which writer documents may omit"
@@ -712,6 +735,7 @@ class _Check:
                         if with_default
                         else ""
                     ),
+                    field=name,
                 )
             )
 
@@ -732,11 +756,13 @@ class _Check:
                     continue
                 findings.append(
                     self.finding(
-                        "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+                        FindingKind.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL,
                         r_at,
                         wp,
                         f"the reader declares property {name!r}, but the writer's model is open: "
                         "writer documents may already carry it with any value",
+                        keyword="properties",
+                        field=name,
                     )
                 )
                 continue
@@ -746,12 +772,14 @@ class _Check:
                     continue
                 findings.append(
                     self.finding(
-                        "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                        FindingKind.PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
                         r_at,
                         w_at,
                         f"the reader declares property {name!r}, and the writer's "
                         "additionalProperties allow values the reader rejects: "
                         + "; ".join(f.message for f in inner[:2]),
+                        keyword="properties",
+                        field=name,
                     )
                 )
             elif inner and kind == "pattern":
@@ -777,11 +805,12 @@ class _Check:
                     continue
                 findings.append(
                     self.finding(
-                        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+                        FindingKind.PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
                         (*rp, "additionalProperties"),
                         w_at,
                         f"the writer may send property {name!r}, which the reader's closed model "
                         "(additionalProperties false) no longer allows",
+                        field=name,
                     )
                 )
                 continue
@@ -789,12 +818,13 @@ class _Check:
             if inner and not lenient:
                 findings.append(
                     self.finding(
-                        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                        FindingKind.PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
                         (*rp, "additionalProperties"),
                         w_at,
                         f"the writer may send property {name!r}, and its values are not all "
                         "accepted by the reader's additionalProperties: "
                         + "; ".join(f.message for f in inner[:2]),
+                        field=name,
                     )
                 )
 
@@ -869,9 +899,9 @@ class _Check:
                 )
                 continue
             kind = (
-                "ADDITIONAL_PROPERTIES_REMOVED"
+                FindingKind.ADDITIONAL_PROPERTIES_REMOVED
                 if r_extra is False
-                else ("ADDITIONAL_PROPERTIES_NARROWED")
+                else FindingKind.ADDITIONAL_PROPERTIES_NARROWED
             )
             findings.append(
                 self.finding(
@@ -923,14 +953,17 @@ class _Check:
             have = always | set(w_required.get(name, []))
             lacking = [n for n in needed if n not in have]
             if lacking:
-                change = "EXTENDED" if name in w_required else "ADDED"
                 findings.append(
                     self.finding(
-                        f"DEPENDENCY_ARRAY_{change}",
+                        FindingKind.DEPENDENCY_ARRAY_EXTENDED
+                        if name in w_required
+                        else FindingKind.DEPENDENCY_ARRAY_ADDED,
                         (*rp, "dependentRequired", name),
                         wp,
                         f"when {name!r} is present the reader also requires "
                         f"{', '.join(map(repr, lacking))}, which the writer does not guarantee",
+                        keyword="dependentRequired",
+                        field=name,
                     )
                 )
         for name, schema in r_schemas.items():
@@ -943,11 +976,13 @@ class _Check:
                 continue
             findings.append(
                 self.finding(
-                    "DEPENDENCY_SCHEMA_ADDED",
+                    FindingKind.DEPENDENCY_SCHEMA_ADDED,
                     at,
                     wp,
                     f"when {name!r} is present the reader applies an extra schema that writer "
                     "documents may not satisfy",
+                    keyword="dependentSchemas",
+                    field=name,
                 )
             )
         return findings
@@ -970,7 +1005,7 @@ class _Check:
                 return []
             return [
                 self.finding(
-                    "PROPERTY_NAMES_NARROWED",
+                    FindingKind.PROPERTY_NAMES_NARROWED,
                     (*rp, "propertyNames"),
                     wp,
                     f"the reader rejects the property name(s) {', '.join(map(repr, bad))}",
@@ -984,7 +1019,7 @@ class _Check:
                 return []
         return [
             self.finding(
-                "PROPERTY_NAMES_ADDED",
+                FindingKind.PROPERTY_NAMES_ADDED,
                 (*rp, "propertyNames"),
                 wp,
                 "the reader restricts property names, and the writer's names are not so limited",
@@ -993,15 +1028,51 @@ class _Check:
 
 
 # The kind to report when a writer value fails the reader at this keyword.
-_VALUE_KINDS = {
-    "type": "TYPE_CHANGED",
-    "anyOf": "SUM_TYPE_NARROWED",
-    "oneOf": "SUM_TYPE_NARROWED",
-    "allOf": "PRODUCT_TYPE_EXTENDED",
-    "not": "NOT_TYPE_EXTENDED",
-    "required": "REQUIRED_ATTRIBUTE_ADDED",
-    "false": "TYPE_NARROWED",
+_VALUE_KINDS: dict[str, FindingKind] = {
+    "type": FindingKind.TYPE_CHANGED,
+    "anyOf": FindingKind.UNION_NARROWED,
+    "oneOf": FindingKind.UNION_NARROWED,
+    "allOf": FindingKind.PRODUCT_TYPE_EXTENDED,
+    "not": FindingKind.NOT_TYPE_EXTENDED,
+    "required": FindingKind.REQUIRED_FIELD_NOT_SENT,
+    "false": FindingKind.TYPE_NARROWED,
 }
+
+# The kind for a reader bound the writer does not have (ADDED) or has looser.
+_BOUND_KINDS: dict[tuple[str, str], FindingKind] = {
+    ("minLength", "ADDED"): FindingKind.MIN_LENGTH_ADDED,
+    ("minLength", "INCREASED"): FindingKind.MIN_LENGTH_INCREASED,
+    ("maxLength", "ADDED"): FindingKind.MAX_LENGTH_ADDED,
+    ("maxLength", "DECREASED"): FindingKind.MAX_LENGTH_DECREASED,
+    ("minItems", "ADDED"): FindingKind.MIN_ITEMS_ADDED,
+    ("minItems", "INCREASED"): FindingKind.MIN_ITEMS_INCREASED,
+    ("maxItems", "ADDED"): FindingKind.MAX_ITEMS_ADDED,
+    ("maxItems", "DECREASED"): FindingKind.MAX_ITEMS_DECREASED,
+    ("minProperties", "ADDED"): FindingKind.MIN_PROPERTIES_ADDED,
+    ("minProperties", "INCREASED"): FindingKind.MIN_PROPERTIES_INCREASED,
+    ("maxProperties", "ADDED"): FindingKind.MAX_PROPERTIES_ADDED,
+    ("maxProperties", "DECREASED"): FindingKind.MAX_PROPERTIES_DECREASED,
+    ("minimum", "ADDED"): FindingKind.MINIMUM_ADDED,
+    ("minimum", "INCREASED"): FindingKind.MINIMUM_INCREASED,
+    ("exclusiveMinimum", "ADDED"): FindingKind.EXCLUSIVE_MINIMUM_ADDED,
+    ("exclusiveMinimum", "INCREASED"): FindingKind.EXCLUSIVE_MINIMUM_INCREASED,
+    ("maximum", "ADDED"): FindingKind.MAXIMUM_ADDED,
+    ("maximum", "DECREASED"): FindingKind.MAXIMUM_DECREASED,
+    ("exclusiveMaximum", "ADDED"): FindingKind.EXCLUSIVE_MAXIMUM_ADDED,
+    ("exclusiveMaximum", "DECREASED"): FindingKind.EXCLUSIVE_MAXIMUM_DECREASED,
+    ("multipleOf", "ADDED"): FindingKind.MULTIPLE_OF_ADDED,
+    ("multipleOf", "CHANGED"): FindingKind.MULTIPLE_OF_CHANGED,
+}
+
+
+def _last_keyword(path: Path) -> str | None:
+    """The schema keyword a reader location ends in (`/properties/a/minLength` -> minLength);
+    None when it ends in a property name or a branch index."""
+    if not path:
+        return None
+    if len(path) > 1 and path[-2] in (SCHEMA_MAP_KEYWORDS | SCHEMA_LIST_KEYWORDS):
+        return None
+    return path[-1]
 
 
 def _nested_ids(schema: Any) -> bool:
@@ -1009,15 +1080,6 @@ def _nested_ids(schema: Any) -> bool:
     return any(
         isinstance(node, dict) and "$id" in node for path, node in subschemas(schema) if path
     )
-
-
-def _kind(keyword: str) -> str:
-    out = []
-    for ch in keyword:
-        if ch.isupper():
-            out.append("_")
-        out.append(ch.upper())
-    return "".join(out)
 
 
 def _bound(

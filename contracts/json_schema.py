@@ -18,7 +18,7 @@ from jsonschema.protocols import Validator
 from referencing._core import Resolver
 
 from contracts.errors import EncodingError, InvalidSchema
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind
 from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
 
 # `$schema` (without a trailing '#', scheme-insensitive) -> validator class. Confluent's default is
@@ -266,8 +266,28 @@ def _is_plain(message: object) -> bool:
     return True
 
 
-def _camel_to_kind(keyword: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", keyword.lstrip("$")).upper()
+# What a message failing this keyword did; every other keyword is CONSTRAINT_VIOLATED.
+_VALIDATION_KINDS: dict[str, FindingKind] = {
+    "required": FindingKind.MISSING_FIELD,
+    "type": FindingKind.WRONG_TYPE,
+    "additionalProperties": FindingKind.UNEXPECTED_FIELD,
+    "unevaluatedProperties": FindingKind.UNEXPECTED_FIELD,
+    "enum": FindingKind.NOT_ALLOWED_VALUE,
+    "const": FindingKind.NOT_ALLOWED_VALUE,
+    "minimum": FindingKind.OUT_OF_RANGE,
+    "maximum": FindingKind.OUT_OF_RANGE,
+    "exclusiveMinimum": FindingKind.OUT_OF_RANGE,
+    "exclusiveMaximum": FindingKind.OUT_OF_RANGE,
+    "minLength": FindingKind.WRONG_SIZE,
+    "maxLength": FindingKind.WRONG_SIZE,
+    "minItems": FindingKind.WRONG_SIZE,
+    "maxItems": FindingKind.WRONG_SIZE,
+    "minProperties": FindingKind.WRONG_SIZE,
+    "maxProperties": FindingKind.WRONG_SIZE,
+    "pattern": FindingKind.PATTERN_MISMATCH,
+    "anyOf": FindingKind.NO_MATCHING_ALTERNATIVE,
+    "oneOf": FindingKind.NO_MATCHING_ALTERNATIVE,
+}
 
 
 def _short(value: object, limit: int = 60) -> str:
@@ -389,9 +409,9 @@ class JsonSchema:
         # jsonschema yields one `required` error per missing name, in the order of the list.
         missing_seen: dict[tuple[object, ...], int] = {}
         for error in self.validator.iter_errors(cast(Any, message)):
-            tokens: list[object] = list(error.absolute_path)
+            tokens: tuple[str | int, ...] = tuple(error.absolute_path)
             if error.validator == "required" and isinstance(error.instance, dict):
-                key = (*tokens, *error.absolute_schema_path)
+                key: tuple[object, ...] = (*tokens, *error.absolute_schema_path)
                 missing = [
                     name
                     for name in cast(list[str], error.validator_value)
@@ -400,20 +420,23 @@ class JsonSchema:
                 index = missing_seen.get(key, 0)
                 missing_seen[key] = index + 1
                 if index < len(missing):
-                    tokens.append(missing[index])
                     findings.append(
                         Finding(
-                            kind="REQUIRED",
-                            path=join_pointer(tokens),
+                            kind=FindingKind.MISSING_FIELD,
+                            path=(*tokens, missing[index]),
                             message=f"the required property {missing[index]!r} is missing",
+                            keyword="required",
+                            field=missing[index],
                         )
                     )
                     continue
+            keyword = str(error.validator)
             findings.append(
                 Finding(
-                    kind=_camel_to_kind(str(error.validator)),
-                    path=join_pointer(tokens),
+                    kind=_VALIDATION_KINDS.get(keyword, FindingKind.CONSTRAINT_VIOLATED),
+                    path=tokens,
                     message=_sentence(error),
+                    keyword=keyword,
                 )
             )
         return findings

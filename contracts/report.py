@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from xml.etree import ElementTree as ET
 
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind, parse_pointer
 
 Side = Literal["producer", "consumer"]
 ReportFormat = Literal["text", "json", "junit"]
@@ -115,14 +115,14 @@ class CheckReport:
                 "level": self.level.level,
                 "ok": self.level.ok,
                 "versions": list(self.level.versions),
-                "findings": [_finding_dict(f) for f in self.level.findings],
+                "findings": [finding_to_dict(f) for f in self.level.findings],
             },
             "consumers": [
                 {
                     "consumer": c.consumer,
                     "ok": c.ok,
                     "contractVersion": c.contract_version,
-                    "findings": [_finding_dict(f) for f in c.findings],
+                    "findings": [finding_to_dict(f) for f in c.findings],
                     "counterexample": None
                     if c.counterexample is None
                     else {
@@ -146,12 +146,12 @@ class CheckReport:
             else LevelVerdict(
                 level=str(level["level"]),
                 versions=tuple(int(v) for v in level.get("versions", [])),
-                findings=tuple(_finding_of(f) for f in level.get("findings", [])),
+                findings=tuple(finding_from_dict(f) for f in level.get("findings", [])),
             ),
             consumers=tuple(
                 ConsumerVerdict(
                     consumer=str(c["consumer"]),
-                    findings=tuple(_finding_of(f) for f in c.get("findings", [])),
+                    findings=tuple(finding_from_dict(f) for f in c.get("findings", [])),
                     contract_version=c.get("contractVersion"),
                     counterexample=None
                     if c.get("counterexample") is None
@@ -164,19 +164,41 @@ class CheckReport:
         )
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": finding.kind, "path": finding.path, "message": finding.message}
-    if finding.version is not None:
-        out["version"] = finding.version
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """A finding on the wire: every field, paths as RFC 6901 JSON pointers (root ""), absent
+    optional fields left out."""
+    out: dict[str, Any] = {
+        "kind": str(finding.kind),
+        "path": finding.pointer,
+        "message": finding.message,
+    }
+    optional = {
+        "keyword": finding.keyword,
+        "field": finding.field,
+        "readerPath": finding.reader_pointer,
+        "writerPath": finding.writer_pointer,
+        "version": finding.version,
+    }
+    out.update((k, v) for k, v in optional.items() if v is not None)
     return out
 
 
-def _finding_of(data: Mapping[str, Any]) -> Finding:
+def finding_from_dict(data: Mapping[str, Any]) -> Finding:
+    """The inverse of `finding_to_dict` (paths come back as string tokens)."""
+
+    def location(key: str) -> tuple[str | int, ...] | None:
+        value = data.get(key)
+        return None if value is None else parse_pointer(str(value))
+
     return Finding(
-        kind=str(data["kind"]),
-        path=str(data["path"]),
+        kind=FindingKind(str(data["kind"])),
+        path=parse_pointer(str(data["path"])),
         message=str(data["message"]),
+        reader_path=location("readerPath"),
+        writer_path=location("writerPath"),
         version=data.get("version"),
+        keyword=data.get("keyword"),
+        field=data.get("field"),
     )
 
 
@@ -198,6 +220,24 @@ def to_jsonable(value: object) -> Any:
 
 # --- renderings -----------------------------------------------------------------------------
 
+
+def _line(finding: Finding) -> str:
+    """One finding for people, with every located detail it carries."""
+    details = [
+        f"{name} {value or '/'}"
+        for name, value in (
+            ("keyword", finding.keyword),
+            ("field", finding.field),
+            ("reader", finding.reader_pointer),
+            ("writer", finding.writer_pointer),
+            ("version", finding.version),
+        )
+        if value is not None
+    ]
+    more = f" ({', '.join(details)})" if details else ""
+    return f"{finding.where} [{finding.kind}]: {finding.message}{more}"
+
+
 _GREEN, _RED, _BOLD, _RESET = "\033[32m", "\033[31m", "\033[1m", "\033[0m"
 
 
@@ -216,13 +256,13 @@ def render_text(report: CheckReport, *, colour: bool = False) -> str:
         lines.append(
             f"  [{mark(report.level.ok)}] compatibility {report.level.level} (against: {against})"
         )
-        lines.extend(f"      - {f.path}: {f.message}" for f in report.level.findings)
+        lines.extend(f"      - {_line(f)}" for f in report.level.findings)
     if not report.consumers and report.side == "producer":
         lines.append("  no consumer contracts registered for this topic")
     for verdict in report.consumers:
         version = f" (contract v{verdict.contract_version})" if verdict.contract_version else ""
         lines.append(f"  [{mark(verdict.ok)}] consumer {verdict.consumer}{version}")
-        lines.extend(f"      - {f.path} [{f.kind}]: {f.message}" for f in verdict.findings)
+        lines.extend(f"      - {_line(f)}" for f in verdict.findings)
         if verdict.counterexample is not None:
             message = json.dumps(to_jsonable(verdict.counterexample.message), sort_keys=True)
             lines.append(f"      example message that breaks {verdict.consumer}: {message}")
@@ -284,7 +324,7 @@ def _add_failure(
             "type": first.kind if first else "BROKEN",
         },
     )
-    body = [f"{f.path} [{f.kind}]: {f.message}" for f in findings]
+    body = [_line(f) for f in findings]
     if counterexample is not None:
         message = json.dumps(to_jsonable(counterexample.message), sort_keys=True)
         body.append(f"example message: {message} ({counterexample.reason})")

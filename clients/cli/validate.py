@@ -13,6 +13,7 @@ from clients.cli._common import (
     read_json,
     registry,
 )
+from contracts.report import finding_to_dict
 
 
 def register(commands: Any) -> None:
@@ -39,12 +40,12 @@ def validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "topic": args.topic,
         "version": schema.version,
         "valid": not findings,
-        "findings": [{"kind": f.kind, "path": f.path, "message": f.message} for f in findings],
+        "findings": [finding_to_dict(f) for f in findings],
     }
     lines = [
         f"{args.message_file} is {'valid' if not findings else 'INVALID'} for {args.topic} "
         f"version {schema.version}"
     ]
-    lines += [f"  - {f.path}: {f.message}" for f in findings]
+    lines += [f"  - {f.where}: {f.message}" for f in findings]
     emit_data(args, out, data, "\n".join(lines) + "\n")
     return EXIT_OK if not findings else EXIT_BREAKING

@@ -10,6 +10,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from contracts import FindingKind
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, Wire
 from registry.api.params import Ctx, CurrentPrincipal, Subject
@@ -57,9 +58,16 @@ class FieldReaders(Wire):
 
 
 class FindingModel(Wire):
-    kind: str = Field(examples=["READER_FIELD_MISSING_DEFAULT_VALUE"])
+    """One finding, as contracts/report.py's `finding_to_dict` writes it; paths are RFC 6901
+    JSON pointers (the root is "")."""
+
+    kind: FindingKind = Field(examples=["REQUIRED_FIELD_NOT_SENT"])
     path: str = Field(examples=["/fields/email"])
     message: str = Field(examples=["marketing reads email as a string; this version removes it"])
+    keyword: str | None = Field(default=None, examples=["required"])
+    field: str | None = Field(default=None, examples=["email"])
+    reader_path: str | None = Field(default=None, alias="readerPath", examples=["/fields/2"])
+    writer_path: str | None = Field(default=None, alias="writerPath", examples=[""])
     version: int | None = None
 
 

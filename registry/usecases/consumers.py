@@ -150,7 +150,7 @@ def put_contract(
     problems = invalid_examples(contract)
     if problems:
         raise InvalidSchemaError(
-            "Invalid contract examples: " + "; ".join(f"{p.path}: {p.message}" for p in problems)
+            "Invalid contract examples: " + "; ".join(f"{p.where}: {p.message}" for p in problems)
         )
     examples_text = json.dumps(list(contract.examples), sort_keys=True)
 

@@ -115,7 +115,7 @@ def test_an_invalid_message_raises_every_problem_and_is_never_sent(pubsub, fake_
     del bad["email"]
     with pytest.raises(InvalidMessage) as raised:
         publisher.publish(TOPIC, bad)
-    paths = sorted(f.path for f in raised.value.findings)
+    paths = sorted(f.pointer for f in raised.value.findings)
     assert paths == ["/created_at", "/email", "/tags/1"]
     assert "/email" in str(raised.value)
     assert raised.value.schema_id == 1

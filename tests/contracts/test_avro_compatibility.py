@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from contracts import check_pair, parse_schema
 from contracts.avro import AvroSchema
+from contracts.findings import parse_pointer
 from tests.contracts.test_avro_datums import datums
 
 CASES = json.loads((Path(__file__).parent / "data" / "avro_compatibility.json").read_text())
@@ -49,7 +50,7 @@ def test_corpus_verdicts_and_kinds(case: dict[str, Any]) -> None:
     assert result.compatible is case["compatible"], result.messages()
     assert sorted({f.kind for f in result}) == case["kinds"]
     for finding in result:
-        assert finding.path.startswith("/")
+        assert parse_pointer(finding.pointer) == tuple(str(t) for t in finding.path)
         assert finding.reader_path is not None
         assert finding.writer_path is not None
         assert len(finding.message) > 20
@@ -104,9 +105,11 @@ def test_finding_names_field_and_reason() -> None:
         }
     )
     (finding,) = check_pair(reader, nested_writer)
-    assert finding.kind == "READER_FIELD_MISSING_DEFAULT_VALUE"
-    assert finding.path == "/fields/customer/email"
-    assert finding.reader_path == "/fields/1/type/fields/0"
+    assert finding.kind == "REQUIRED_FIELD_NOT_SENT"
+    assert finding.pointer == "/fields/customer/email"
+    assert finding.reader_path == ("fields", 1, "type", "fields", 0)
+    assert finding.reader_pointer == "/fields/1/type/fields/0"
+    assert finding.field == "email"
     assert "'email'" in finding.message
     assert "does not send it" in finding.message
 

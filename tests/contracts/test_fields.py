@@ -8,6 +8,7 @@ import pytest
 
 from contracts import parse_schema
 from contracts.fields import FieldPath, field_of_pointer, field_paths
+from contracts.findings import parse_pointer
 
 CUSTOMER_AVRO = json.dumps(
     {
@@ -96,4 +97,4 @@ def test_json_field_paths_follow_properties_refs_and_items() -> None:
 def test_a_pointer_lands_in_the_field_it_names(
     schema_type: str, text: str, pointer: str, field: str | None
 ) -> None:
-    assert field_of_pointer(parse_schema(schema_type, text), pointer) == field
+    assert field_of_pointer(parse_schema(schema_type, text), parse_pointer(pointer)) == field

@@ -13,6 +13,7 @@ from hypothesis_jsonschema import from_schema
 from jsonschema import Draft7Validator, validators
 
 from contracts import CompatibilityPolicy, parse_schema
+from contracts.findings import parse_pointer
 from contracts.json_compatibility import check_inclusion
 from contracts.json_schema import JsonSchema
 
@@ -64,7 +65,7 @@ def test_verdict_and_kinds(case: dict[str, Any]) -> None:
     assert (not findings) == case["compatible"], [str(f) for f in findings]
     assert sorted({f.kind for f in findings}) == sorted(set(case["kinds"]))
     for finding in findings:
-        assert finding.path.startswith("/")
+        assert parse_pointer(finding.pointer) == tuple(str(t) for t in finding.path)
         assert finding.reader_path is not None
         assert finding.writer_path is not None
         assert len(finding.message) > 20

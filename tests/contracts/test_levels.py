@@ -71,6 +71,6 @@ def test_backward_names_the_version_and_direction() -> None:
     result = check_compatibility(v2, [VersionedSchema(1, v1)], L.BACKWARD)
     (finding,) = result
     assert finding.version == 1
-    assert finding.kind == "READER_FIELD_MISSING_DEFAULT_VALUE"
+    assert finding.kind == "REQUIRED_FIELD_NOT_SENT"
     assert "version 1" in finding.message
     assert check_compatibility(v2, [VersionedSchema(1, v1)], L.FORWARD).compatible

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from contracts.findings import Finding
+from contracts.findings import Finding, FindingKind
 from contracts.report import (
     CheckReport,
     ConsumerVerdict,
@@ -18,8 +18,8 @@ from contracts.report import (
 )
 
 EMAIL_REMOVED = Finding(
-    kind="READER_FIELD_MISSING_DEFAULT_VALUE",
-    path="/fields/customer/email",
+    kind=FindingKind.REQUIRED_FIELD_NOT_SENT,
+    path=("fields", "customer", "email"),
     message="marketing reads customer.email as a string; this version removes it",
 )
 
@@ -89,7 +89,7 @@ def test_junit_has_one_case_for_the_level_and_one_per_consumer() -> None:
     assert suite.get("failures") == "1"
     failure = cases[2].find("failure")
     assert failure is not None
-    assert failure.get("type") == "READER_FIELD_MISSING_DEFAULT_VALUE"
+    assert failure.get("type") == "REQUIRED_FIELD_NOT_SENT"
     assert "this version removes it" in (failure.text or "")
     assert "example message" in (failure.text or "")
     assert cases[0].find("failure") is None

@@ -120,3 +120,63 @@ def test_consumer_side_report_has_no_level() -> None:
     assert "current producer schema does not satisfy" in report.summary()
     root = ET.fromstring(render_junit(report))
     assert [c.get("name") for c in root.iter("testcase")] == ["consumer data-analysis"]
+
+
+EVERY_FIELD = Finding(
+    kind=FindingKind.REQUIRED_FIELD_NOT_SENT,
+    path=("fields", "a/b", "c~d"),
+    message="marketing reads a/b.c~d as a string; this version removes it",
+    reader_path=("fields", "1", "type", "fields", "0"),
+    writer_path=("fields", "1", "type"),
+    version=4,
+    keyword="required",
+    field="c~d",
+)
+
+
+def test_every_finding_field_survives_the_json_round_trip() -> None:
+    report = CheckReport(
+        topic="T",
+        side="producer",
+        level=LevelVerdict("BACKWARD", (4,), (EVERY_FIELD,)),
+        consumers=(ConsumerVerdict("marketing", findings=(EVERY_FIELD,), contract_version=2),),
+    )
+    data = json.loads(render_json(report))
+    wire = data["level"]["findings"][0]
+    assert wire == {
+        "kind": "REQUIRED_FIELD_NOT_SENT",
+        "path": "/fields/a~1b/c~0d",
+        "message": EVERY_FIELD.message,
+        "keyword": "required",
+        "field": "c~d",
+        "readerPath": "/fields/1/type/fields/0",
+        "writerPath": "/fields/1/type",
+        "version": 4,
+    }
+    again = CheckReport.from_dict(data)
+    assert again.level is not None
+    assert again.level.findings == (EVERY_FIELD,)
+    assert again.consumers[0].findings == (EVERY_FIELD,)
+
+
+def test_text_and_junit_show_every_finding_field() -> None:
+    report = CheckReport(
+        topic="T",
+        side="producer",
+        level=None,
+        consumers=(ConsumerVerdict("marketing", findings=(EVERY_FIELD,)),),
+    )
+    junit = ET.fromstring(render_junit(report)).find("testsuite/testcase/failure")
+    assert junit is not None
+    for text in (render_text(report), junit.text or ""):
+        for shown in (
+            "/fields/a~1b/c~0d",
+            "[REQUIRED_FIELD_NOT_SENT]",
+            EVERY_FIELD.message,
+            "keyword required",
+            "field c~d",
+            "reader /fields/1/type/fields/0",
+            "writer /fields/1/type",
+            "version 4",
+        ):
+            assert shown in text

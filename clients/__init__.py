@@ -1,6 +1,16 @@
 """What teams run: the registry client, the validating Pub/Sub publisher, the decoder and the CLI."""
 
 from clients._cache import RegisteredSchema
+from clients._extensions import (
+    AuditEntry,
+    FieldReaders,
+    IssuedToken,
+    RegisteredContract,
+    Team,
+    TeamToken,
+    TopicConfig,
+    TopicOwner,
+)
 from clients._registry import CompatibilityReport, RegistryClient
 from clients.decoder import MessageDecoder
 from clients.errors import (
@@ -10,6 +20,7 @@ from clients.errors import (
     IncompatibleSchema,
     InvalidMessage,
     InvalidSchemaError,
+    NotAuthorized,
     RegistryError,
     RegistryUnavailable,
     SchemaNotFound,
@@ -31,18 +42,27 @@ __all__ = [
     "ATTR_SCHEMA_VERSION",
     "ATTR_TOPIC",
     "AccordError",
+    "AuditEntry",
     "CompatibilityReport",
     "ContractViolation",
     "DecodeError",
+    "FieldReaders",
     "IncompatibleSchema",
     "InvalidMessage",
     "InvalidSchemaError",
+    "IssuedToken",
     "MessageDecoder",
+    "NotAuthorized",
+    "RegisteredContract",
     "RegisteredSchema",
     "RegistryClient",
     "RegistryError",
     "RegistryUnavailable",
     "SchemaNotFound",
+    "Team",
+    "TeamToken",
+    "TopicConfig",
+    "TopicOwner",
     "UnknownTopic",
     "ValidatingPublisher",
 ]

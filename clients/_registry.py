@@ -6,8 +6,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -15,14 +16,26 @@ from urllib.parse import quote
 import httpx
 
 from clients._cache import RegisteredSchema, SchemaCache
+from clients._extensions import (
+    AuditEntry,
+    FieldReaders,
+    IssuedToken,
+    RegisteredContract,
+    Team,
+    TeamToken,
+    TopicConfig,
+    TopicOwner,
+)
 from clients.errors import (
     IncompatibleSchema,
     InvalidSchemaError,
+    NotAuthorized,
     RegistryError,
     RegistryUnavailable,
     SchemaNotFound,
 )
-from contracts import SchemaType
+from contracts import ContractsError, SchemaType
+from contracts.report import CheckReport
 
 log = logging.getLogger("clients.registry")
 T = TypeVar("T")
@@ -273,6 +286,146 @@ class RegistryClient:
             messages=tuple(str(m) for m in messages) if isinstance(messages, list) else (),
         )
 
+    # -- Accord's own endpoints: the producer check, consumer contracts, fields ------------------
+    def check_schema(
+        self, topic: str, schema: str, schema_type: SchemaType | str = SchemaType.AVRO
+    ) -> CheckReport:
+        """The registry's check of a proposed producer schema against the topic's level and every
+        consumer contract; stores nothing. A refusal is a report with `ok` False, not an error."""
+        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        body = self.request(
+            "POST", f"/subjects/{_segment(topic)}/check", json=self._schema_body(schema, kind)
+        )
+        return _typed(body, _report, "check report")
+
+    def register_contract(
+        self,
+        topic: str,
+        consumer: str,
+        schema: str,
+        schema_type: SchemaType | str = SchemaType.AVRO,
+        *,
+        examples: Sequence[object] = (),
+    ) -> RegisteredContract:
+        """Register the next version of `consumer`'s contract on `topic` (or find it unchanged).
+
+        Raises IncompatibleSchema, whose `report` says why, when the topic's current producer
+        schema does not satisfy it; InvalidSchemaError (422) for a contract or example it refuses."""
+        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        body = self.request(
+            "PUT",
+            f"/subjects/{_segment(topic)}/consumers/{_segment(consumer)}",
+            json={**self._schema_body(schema, kind), "examples": list(examples)},
+        )
+        return _typed(body, RegisteredContract.from_json, "contract")
+
+    def get_contract(self, topic: str, consumer: str) -> RegisteredContract:
+        """`consumer`'s current contract on `topic`; SchemaNotFound (40450) when it has none."""
+        body = self.request("GET", f"/subjects/{_segment(topic)}/consumers/{_segment(consumer)}")
+        return _typed(body, RegisteredContract.from_json, "contract")
+
+    def list_contracts(self, topic: str) -> list[RegisteredContract]:
+        """The current contract of every consumer of `topic` ([] for none, or an unknown topic)."""
+        body = self.request("GET", f"/subjects/{_segment(topic)}/consumers")
+        return _typed_list(body, RegisteredContract.from_json, "contract")
+
+    def delete_contract(self, topic: str, consumer: str) -> list[int]:
+        """Withdraw `consumer`'s contract on `topic`; returns the versions withdrawn (the history
+        stays). SchemaNotFound when there is none."""
+        body = self.request("DELETE", f"/subjects/{_segment(topic)}/consumers/{_segment(consumer)}")
+        return _list_of(body, int)
+
+    def contracts_of_consumer(self, consumer: str) -> list[RegisteredContract]:
+        """Every topic `consumer` reads, with its current contract on each."""
+        body = self.request("GET", f"/consumers/{_segment(consumer)}")
+        return _typed_list(body, RegisteredContract.from_json, "contract")
+
+    def get_fields(self, topic: str) -> list[FieldReaders]:
+        """Every field path of `topic`'s latest schema, with the consumers that read it."""
+        body = self.request("GET", f"/subjects/{_segment(topic)}/fields")
+        return _typed_list(body, FieldReaders.from_json, "field")
+
+    # -- Accord's own endpoints: teams, tokens, owners, audit ----------------------------------
+    def create_team(self, name: str) -> Team:
+        """Create a team (admin token); RegistryError 409 (40970) when it exists."""
+        body = self.request("POST", "/teams", json={"name": name})
+        return _typed(body, Team.from_json, "team")
+
+    def list_teams(self) -> list[Team]:
+        return _typed_list(self.request("GET", "/teams"), Team.from_json, "team")
+
+    def create_token(self, team: str) -> IssuedToken:
+        """Issue a token to `team` (admin token). Its secret is in this answer only."""
+        body = self.request("POST", f"/teams/{_segment(team)}/tokens")
+        return _typed(body, IssuedToken.from_json, "token")
+
+    def list_tokens(self, team: str) -> list[TeamToken]:
+        """`team`'s tokens without their secrets (admin, or the team itself)."""
+        body = self.request("GET", f"/teams/{_segment(team)}/tokens")
+        return _typed_list(body, TeamToken.from_json, "token")
+
+    def revoke_token(self, team: str, token_id: str) -> TeamToken:
+        """Revoke a token at once; SchemaNotFound (40471) when `team` has no such token."""
+        body = self.request("DELETE", f"/teams/{_segment(team)}/tokens/{_segment(token_id)}")
+        return _typed(body, TeamToken.from_json, "token")
+
+    def get_owner(self, topic: str) -> TopicOwner:
+        body = self.request("GET", f"/subjects/{_segment(topic)}/owner")
+        return _typed(body, TopicOwner.from_json, "owner")
+
+    def set_owner(self, topic: str, team: str) -> TopicOwner:
+        """Give `topic` to `team` (admin token)."""
+        body = self.request("PUT", f"/subjects/{_segment(topic)}/owner", json={"team": team})
+        return _typed(body, TopicOwner.from_json, "owner")
+
+    def get_audit(
+        self,
+        *,
+        topic: str | None = None,
+        team: str | None = None,
+        since: datetime | str | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        """Writes, newest first: to `topic`, by `team` (or admin, anonymous), at or after `since`
+        (ISO 8601; naive means UTC); at most `limit`."""
+        params = {"limit": str(int(limit))}
+        for name, value in (("topic", topic), ("team", team)):
+            if value:
+                params[name] = value
+        if since:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        body = self.request("GET", "/audit", params=params)
+        return _typed_list(body, AuditEntry.from_json, "audit entry")
+
+    # -- config and mode, as typed answers -------------------------------------------------------
+    def get_config(self, topic: str | None = None) -> TopicConfig:
+        """The topic's level and policy (SchemaNotFound 40408 if it has none of its own), or the
+        global ones."""
+        path = "/config" if topic is None else f"/config/{_segment(topic)}"
+        return _typed(self.request("GET", path), TopicConfig.from_json, "config")
+
+    def delete_config(self, topic: str | None = None) -> TopicConfig:
+        """Drop the topic's own level (it follows the global one again), or reset the global one;
+        returns what was removed."""
+        path = "/config" if topic is None else f"/config/{_segment(topic)}"
+        return _typed(self.request("DELETE", path), TopicConfig.from_json, "config")
+
+    def get_mode(self, topic: str | None = None) -> str:
+        """READWRITE, READONLY or IMPORT: the topic's (SchemaNotFound 40409 if none of its own), or
+        the global mode."""
+        path = "/mode" if topic is None else f"/mode/{_segment(topic)}"
+        return _field(self.request("GET", path), "mode", str)
+
+    def set_mode(self, mode: str, topic: str | None = None) -> str:
+        """Set the topic's (or the global) mode; returns the mode the registry stored."""
+        path = "/mode" if topic is None else f"/mode/{_segment(topic)}"
+        return _field(self.request("PUT", path, json={"mode": mode}), "mode", str)
+
+    def delete_mode(self, topic: str | None = None) -> str:
+        """Drop the topic's own mode, or reset the global one; returns the mode removed."""
+        path = "/mode" if topic is None else f"/mode/{_segment(topic)}"
+        return _field(self.request("DELETE", path), "mode", str)
+
     # -- the HTTP core -------------------------------------------------------------------------
     def request(
         self,
@@ -405,13 +558,17 @@ def _error_for(response: httpx.Response) -> RegistryError:
         body = response.json()
     except ValueError:
         body = None
+    details: dict[str, Any] = {}
     if isinstance(body, dict) and isinstance(body.get("error_code"), int):
         code: int = body["error_code"]
         message = str(body.get("message", ""))
+        details = {k: v for k, v in body.items() if k not in ("error_code", "message")}
     else:
         code, message = -1, response.text[:500] or response.reason_phrase
     cls: type[RegistryError]
-    if status == 404:
+    if status in (401, 403):
+        cls = NotAuthorized
+    elif status == 404:
         cls = SchemaNotFound
     elif status == 409:
         cls = IncompatibleSchema
@@ -419,7 +576,7 @@ def _error_for(response: httpx.Response) -> RegistryError:
         cls = InvalidSchemaError
     else:
         cls = RegistryError
-    return cls(status, code, message)
+    return cls(status, code, message, details=details)
 
 
 def _mapping(body: Any) -> dict[str, Any]:
@@ -439,3 +596,26 @@ def _list_of(body: Any, kind: type[T]) -> list[T]:
     if not isinstance(body, list) or not all(isinstance(v, kind) for v in body):
         raise RegistryError(200, -1, f"expected a list from the registry, got {body!r}")
     return list(body)
+
+
+def _report(body: object) -> CheckReport:
+    if not isinstance(body, dict):
+        raise ValueError(f"a check report must be a JSON object, got {type(body).__name__}")
+    return CheckReport.from_dict(body)
+
+
+def _typed(body: Any, parse: Callable[[object], T], what: str) -> T:
+    """The one check of an extension endpoint's answer: `parse` builds the typed result or raises;
+    any way it fails becomes a RegistryError saying what was expected (never a KeyError)."""
+    try:
+        return parse(body)
+    except (KeyError, TypeError, ValueError, AttributeError, ContractsError) as exc:
+        raise RegistryError(200, -1, f"unexpected {what} in the registry's answer: {exc}") from None
+
+
+def _typed_list(body: Any, parse: Callable[[object], T], what: str) -> list[T]:
+    if not isinstance(body, list):
+        raise RegistryError(
+            200, -1, f"expected a list of {what}s from the registry, got {body!r:.200}"
+        )
+    return [_typed(item, parse, what) for item in body]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from contracts import Finding
+from contracts.report import CheckReport
 
 
 class AccordError(Exception):
@@ -15,6 +17,7 @@ class AccordError(Exception):
         AccordError
         ├── RegistryUnavailable      the registry could not be reached (after retries)
         ├── RegistryError            the registry answered with an error (status, error_code, message)
+        │   ├── NotAuthorized        401/403: credentials missing or invalid, or not the owner
         │   ├── SchemaNotFound       404: unknown topic, version or schema id
         │   ├── IncompatibleSchema   409: a registration the topic's compatibility rule refuses
         │   └── InvalidSchemaError   422: a schema the registry cannot parse
@@ -41,14 +44,28 @@ class RegistryError(AccordError):
     """The registry answered with an error body `{"error_code": int, "message": str}`.
 
     `error_code` is Confluent's (40401 subject not found, 40403 schema not found, 409/40901
-    incompatible…); it is -1 when the body was not such a JSON object.
+    incompatible…); it is -1 when the body was not such a JSON object. `details` keeps every other
+    field of the error body (Accord's 409s add the check `report`), empty when there is none.
     """
 
-    def __init__(self, status: int, error_code: int, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: int,
+        message: str,
+        *,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
         self.status = status
         self.error_code = error_code
         self.message = message
+        self.details: dict[str, Any] = dict(details or {})
         super().__init__(f"registry answered {status} (error {error_code}): {message}")
+
+
+class NotAuthorized(RegistryError):
+    """401: credentials missing, invalid or revoked (40101); 403: the caller's team may not make
+    this change, e.g. a topic another team owns (40301). Retrying with the same token cannot help."""
 
 
 class SchemaNotFound(RegistryError):
@@ -56,7 +73,22 @@ class SchemaNotFound(RegistryError):
 
 
 class IncompatibleSchema(RegistryError):
-    """409: the topic's compatibility rule (or a consumer contract) refuses the schema."""
+    """409: the topic's compatibility rule (or a consumer contract) refuses the schema.
+
+    `report` is the check report Accord sends with a refusal by consumer contracts (a producer
+    version breaking a contract, a contract the producer schema does not satisfy); None when the
+    refusal came without one (the compatibility level alone, or a plain Confluent registry).
+    """
+
+    @property
+    def report(self) -> CheckReport | None:
+        body = self.details.get("report")
+        if not isinstance(body, dict):
+            return None
+        try:
+            return CheckReport.from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
 
 class InvalidSchemaError(RegistryError):

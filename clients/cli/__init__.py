@@ -11,10 +11,11 @@ from typing import TextIO
 
 DEFAULT_REGISTRY = "http://127.0.0.1:8081"
 
-# Exit codes, as PRODUCT.md promises them.
+# Exit codes, as PRODUCT.md promises them and the README's CLI section documents them.
 EXIT_OK = 0
-EXIT_BREAKING = 1
-EXIT_USAGE = 2
+EXIT_BREAKING = 1  # the check found a breaking change, or the data is invalid
+EXIT_USAGE = 2  # usage, input, connection, or an answer the CLI cannot use
+EXIT_AUTH = 3  # the registry refused the credentials or the permission (401, 403)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,12 +52,30 @@ def add_registry_option(parser: argparse.ArgumentParser) -> None:
         help="a team token or the admin token, when the registry has auth on (default: "
         "$ACCORD_TOKEN)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up on a registry that does not answer within this (default: %(default)s)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 3600")
+    return value
 
 
 def run(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
-    """Run the CLI and return its exit code: 0 ok, 1 breaking or invalid, 2 usage or connection error."""
+    """Run the CLI and return its exit code: 0 ok, 1 breaking or invalid, 2 usage, input or
+    connection error, 3 credentials or permission refused. Failures are one line on `stderr`."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
@@ -67,9 +86,21 @@ def run(
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     handler = args.handler
-    code: int = handler(args, out, err)
+    try:
+        code: int = handler(args, out, err)
+    except KeyboardInterrupt:
+        # Client commands are guarded; this is `accord serve` stopped before uvicorn took over.
+        err.write("accord: interrupted\n")
+        return EXIT_USAGE
     return code
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        code = run()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of stdout went away (`accord ... | head`): nothing more can be said there.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_USAGE
+    sys.exit(code)

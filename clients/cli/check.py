@@ -10,15 +10,13 @@ from clients.cli._common import (
     add_type_option,
     emit_report,
     guarded,
+    parse_file,
     read_text,
     registry,
     schema_type_of,
-    segment,
 )
 from clients.cli.contract import current_producer, load_contract
-from contracts import parse_schema
 from contracts.consumers import check_consumer_contract
-from contracts.report import CheckReport
 
 
 def register(commands: Any) -> None:
@@ -44,11 +42,7 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return emit_report(args, out, check_consumer_contract(args.topic, contract, producer))
     kind = schema_type_of(args.file, args.type)
     text = read_text(args.file)
-    parse_schema(kind, text)  # an invalid file is exit 1 with the parser's reason, before any call
+    parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once
     with registry(args) as client:
-        body = client.request(
-            "POST",
-            f"/subjects/{segment(args.topic)}/check",
-            json={"schemaType": kind.value, "schema": text},
-        )
-    return emit_report(args, out, CheckReport.from_dict(body))
+        report = client.check_schema(args.topic, text, kind)
+    return emit_report(args, out, report)

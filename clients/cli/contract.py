@@ -1,4 +1,4 @@
-"""`accord contract register|get`: what a consumer team relies on in a topic."""
+"""`accord contract register|get|list|delete`: what a consumer team relies on in a topic."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from typing import Any, TextIO
 from clients._registry import RegistryClient
 from clients.cli import EXIT_BREAKING, EXIT_OK
 from clients.cli._common import (
+    UsageError,
     add_common_options,
     add_type_option,
     emit_data,
     emit_report,
     guarded,
+    one_line,
+    parse_file,
+    parsed_from_registry,
     read_json,
     read_text,
     registry,
     schema_type_of,
-    segment,
 )
-from clients.errors import SchemaNotFound
-from contracts import ParsedSchema, SchemaType, parse_schema
-from contracts.consumers import ConsumerContract, check_consumer_contract
+from clients.errors import IncompatibleSchema, SchemaNotFound
+from contracts import ParsedSchema, SchemaType
+from contracts.consumers import ConsumerContract
 
 
 def register(commands: Any) -> None:
@@ -45,49 +48,93 @@ def register(commands: Any) -> None:
     add_common_options(get)
     get.set_defaults(handler=guarded(get_contract))
 
+    listing = actions.add_parser(
+        "list", help="the current contracts on TOPIC, or (with --consumer) every one of CONSUMER"
+    )
+    listing.add_argument("topic", nargs="?")
+    listing.add_argument("--consumer")
+    add_common_options(listing)
+    listing.set_defaults(handler=guarded(list_contracts))
+
+    delete = actions.add_parser("delete", help="withdraw CONSUMER's contract on TOPIC")
+    delete.add_argument("topic")
+    delete.add_argument("--consumer", required=True)
+    add_common_options(delete)
+    delete.set_defaults(handler=guarded(delete_contract))
+
 
 def current_producer(client: RegistryClient, topic: str) -> ParsedSchema | None:
     """The topic's latest producer schema; None when the topic has none yet."""
     try:
-        return client.get_latest_version(topic).parsed
+        latest = client.get_latest_version(topic)
     except SchemaNotFound:
         return None
+    return parsed_from_registry(latest, client.url)
 
 
 def load_contract(args: argparse.Namespace) -> tuple[ConsumerContract, SchemaType, str]:
+    """The contract file and its --example files, read and parsed before any call."""
     kind = schema_type_of(args.file, args.type)
     text = read_text(args.file)
+    schema = parse_file(kind, text, args.file)
     examples = tuple(read_json(path) for path in getattr(args, "example", []) or [])
-    return ConsumerContract(args.consumer, parse_schema(kind, text), examples), kind, text
+    return ConsumerContract(args.consumer, schema, examples), kind, text
 
 
 def register_contract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     contract, kind, text = load_contract(args)
     with registry(args) as client:
-        # The check the registry will run, first here, so a refusal comes with the full report.
-        report = check_consumer_contract(args.topic, contract, current_producer(client, args.topic))
-        if not report.ok:
-            err.write(f"accord: refused: {report.summary()}\n")
+        try:
+            stored = client.register_contract(
+                args.topic, args.consumer, text, kind, examples=contract.examples
+            )
+        except IncompatibleSchema as exc:
+            report = exc.report
+            if report is None:
+                raise
+            # The registry ran the check and sent its report with the refusal.
+            err.write(f"accord: refused: {one_line(report.summary())}\n")
             emit_report(args, out, report)
             return EXIT_BREAKING
-        body = client.request(
-            "PUT",
-            f"/subjects/{segment(args.topic)}/consumers/{segment(args.consumer)}",
-            json={"schemaType": kind.value, "schema": text, "examples": list(contract.examples)},
-        )
     emit_data(
         args,
         out,
-        body,
-        f"registered the contract of {args.consumer} on {args.topic}, version {body['version']}\n",
+        stored.to_json(),
+        f"registered the contract of {stored.consumer} on {stored.topic}, version "
+        f"{stored.version}\n",
     )
     return EXIT_OK
 
 
 def get_contract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        body = client.request(
-            "GET", f"/subjects/{segment(args.topic)}/consumers/{segment(args.consumer)}"
-        )
-    emit_data(args, out, body, str(body["schema"]).rstrip("\n") + "\n")
+        stored = client.get_contract(args.topic, args.consumer)
+    emit_data(args, out, stored.to_json(), stored.text.rstrip("\n") + "\n")
+    return EXIT_OK
+
+
+def list_contracts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if not args.topic and not args.consumer:
+        raise UsageError("give TOPIC, --consumer NAME, or both")
+    with registry(args) as client:
+        if args.consumer:
+            found = client.contracts_of_consumer(args.consumer)
+            found = [c for c in found if args.topic in (None, c.topic)]
+        else:
+            found = client.list_contracts(args.topic)
+    lines = "".join(f"{c.topic}  {c.consumer}  version {c.version}\n" for c in found)
+    emit_data(args, out, [c.to_json() for c in found], lines)
+    return EXIT_OK
+
+
+def delete_contract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with registry(args) as client:
+        versions = client.delete_contract(args.topic, args.consumer)
+    emit_data(
+        args,
+        out,
+        versions,
+        f"withdrew the contract of {args.consumer} on {args.topic} (versions "
+        f"{', '.join(str(v) for v in versions)})\n",
+    )
     return EXIT_OK

@@ -13,15 +13,17 @@ from clients.cli._common import (
     emit_data,
     emit_report,
     guarded,
+    one_line,
+    parse_file,
+    parsed_from_registry,
+    positive_int,
     read_text,
     registry,
     schema_type_of,
-    segment,
 )
 from clients.errors import IncompatibleSchema
-from contracts import ParsedSchema, check_pair, parse_schema
+from contracts import ParsedSchema, check_pair
 from contracts.fields import field_paths
-from contracts.report import CheckReport
 
 
 def register(commands: Any) -> None:
@@ -37,15 +39,17 @@ def register(commands: Any) -> None:
 
     get = actions.add_parser("get", help="print a version of TOPIC's schema (default: latest)")
     get.add_argument("topic")
-    get.add_argument("--version", type=int)
+    get.add_argument("--version", type=positive_int)
     add_common_options(get)
     get.set_defaults(handler=guarded(get_schema))
 
     diff = actions.add_parser("diff", help="field-level differences between two schemas")
     diff.add_argument("topic")
     diff.add_argument("file", nargs="?", help="a proposed schema file (instead of --to)")
-    diff.add_argument("--from", dest="from_version", type=int, help="default: latest version")
-    diff.add_argument("--to", dest="to_version", type=int)
+    diff.add_argument(
+        "--from", dest="from_version", type=positive_int, help="default: latest version"
+    )
+    diff.add_argument("--to", dest="to_version", type=positive_int)
     add_type_option(diff)
     add_common_options(diff)
     diff.set_defaults(handler=guarded(diff_schema))
@@ -54,18 +58,17 @@ def register(commands: Any) -> None:
 def register_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = read_text(args.file)
     kind = schema_type_of(args.file, args.type)
+    parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once
     with registry(args) as client:
         try:
             registered = client.register_schema(args.topic, text, kind)
         except IncompatibleSchema as exc:
-            # Show who breaks and why: the same check the registry ran, as a report.
-            body = client.request(
-                "POST",
-                f"/subjects/{segment(args.topic)}/check",
-                json={"schemaType": kind.value, "schema": text},
-            )
-            err.write(f"accord: refused: {exc.message}\n")
-            emit_report(args, out, CheckReport.from_dict(body))
+            report = exc.report
+            if report is None:
+                raise  # refused by the level alone: the registry's message says why
+            # Who breaks and why: the report the registry sent with its refusal.
+            err.write(f"accord: refused: {one_line(exc.message)}\n")
+            emit_report(args, out, report)
             return EXIT_BREAKING
     data = {"topic": args.topic, "version": registered.version, "id": registered.schema_id}
     emit_data(
@@ -81,7 +84,7 @@ def get_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
         found = (
             client.get_version(args.topic, args.version)
-            if args.version
+            if args.version is not None
             else client.get_latest_version(args.topic)
         )
     data = {
@@ -96,28 +99,31 @@ def get_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def diff_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.file and args.to_version:
+    if args.file and args.to_version is not None:
         raise UsageError("give either --to M or FILE, not both")
+    new_schema: ParsedSchema | None = None
+    if args.file:  # the file first: a bad file is reported before any call
+        new_schema = parse_file(
+            schema_type_of(args.file, args.type), read_text(args.file), args.file
+        )
+        new_label = args.file
     with registry(args) as client:
         old = (
             client.get_version(args.topic, args.from_version)
-            if args.from_version
+            if args.from_version is not None
             else client.get_latest_version(args.topic)
         )
-        if args.file:
-            kind = schema_type_of(args.file, args.type)
-            new_schema = parse_schema(kind, read_text(args.file))
-            new_label = args.file
-        else:
+        old_schema = parsed_from_registry(old, client.url)
+        if new_schema is None:
             new = (
                 client.get_version(args.topic, args.to_version)
-                if args.to_version
+                if args.to_version is not None
                 else client.get_latest_version(args.topic)
             )
-            new_schema, new_label = new.parsed, f"version {new.version}"
-    changes = field_changes(old.parsed, new_schema)
-    readable_old = not check_pair(old.parsed, new_schema).findings
-    readable_new = not check_pair(new_schema, old.parsed).findings
+            new_schema, new_label = parsed_from_registry(new, client.url), f"version {new.version}"
+    changes = field_changes(old_schema, new_schema)
+    readable_old = not check_pair(old_schema, new_schema).findings
+    readable_new = not check_pair(new_schema, old_schema).findings
     data = {
         "from": f"version {old.version}",
         "to": new_label,

@@ -23,13 +23,13 @@ def register(commands: Any) -> None:
 
 def create_team(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        created = client.request("POST", "/teams", json={"name": args.name})
-    emit_data(args, out, created, f"team {created['name']} created\n")
+        created = client.create_team(args.name)
+    emit_data(args, out, created.to_json(), f"team {created.name} created\n")
     return EXIT_OK
 
 
 def list_teams(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        teams = client.request("GET", "/teams")
-    emit_data(args, out, teams, "".join(f"{t['name']}\n" for t in teams))
+        teams = client.list_teams()
+    emit_data(args, out, [t.to_json() for t in teams], "".join(f"{t.name}\n" for t in teams))
     return EXIT_OK

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from clients._extensions import TeamToken
 from clients.cli import EXIT_OK
-from clients.cli._common import add_common_options, emit_data, guarded, registry, segment
+from clients.cli._common import add_common_options, emit_data, guarded, registry
 
 
 def register(commands: Any) -> None:
@@ -29,26 +30,26 @@ def register(commands: Any) -> None:
 
 def create_token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        issued = client.request("POST", f"/teams/{segment(args.team)}/tokens")
-    err.write(f"token {issued['id']} of team {issued['team']}: store it now, it is shown once\n")
-    emit_data(args, out, issued, f"{issued['token']}\n")
+        issued = client.create_token(args.team)
+    err.write(f"token {issued.id} of team {issued.team}: store it now, it is shown once\n")
+    emit_data(args, out, issued.to_json(), f"{issued.secret}\n")
     return EXIT_OK
 
 
-def _line(token: dict[str, Any]) -> str:
-    state = f"revoked {token['revokedAt']}" if token.get("revoked") else "active"
-    return f"{token['id']}  created {token['createdAt']}  {state}\n"
+def _line(token: TeamToken) -> str:
+    state = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
+    return f"{token.id}  created {token.created_at.isoformat()}  {state}\n"
 
 
 def list_tokens(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        tokens = client.request("GET", f"/teams/{segment(args.team)}/tokens")
-    emit_data(args, out, tokens, "".join(_line(t) for t in tokens))
+        tokens = client.list_tokens(args.team)
+    emit_data(args, out, [t.to_json() for t in tokens], "".join(_line(t) for t in tokens))
     return EXIT_OK
 
 
 def revoke_token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with registry(args) as client:
-        revoked = client.request("DELETE", f"/teams/{segment(args.team)}/tokens/{segment(args.id)}")
-    emit_data(args, out, revoked, f"token {revoked['id']} of team {revoked['team']} revoked\n")
+        revoked = client.revoke_token(args.team, args.id)
+    emit_data(args, out, revoked.to_json(), f"token {revoked.id} of team {revoked.team} revoked\n")
     return EXIT_OK

@@ -10,6 +10,8 @@ from clients.cli._common import (
     add_common_options,
     emit_data,
     guarded,
+    parsed_from_registry,
+    positive_int,
     read_json,
     registry,
 )
@@ -22,7 +24,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("topic")
     parser.add_argument("message_file")
-    parser.add_argument("--version", type=int, help="default: the latest version")
+    parser.add_argument("--version", type=positive_int, help="default: the latest version")
     add_common_options(parser)
     parser.set_defaults(handler=guarded(validate))
 
@@ -30,21 +32,22 @@ def register(commands: Any) -> None:
 def validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     message = read_json(args.message_file)
     with registry(args) as client:
-        schema = (
+        found = (
             client.get_version(args.topic, args.version)
-            if args.version
+            if args.version is not None
             else client.get_latest_version(args.topic)
         )
-    findings = schema.parsed.validate(message)
+        schema = parsed_from_registry(found, client.url)
+    findings = schema.validate(message)
     data = {
         "topic": args.topic,
-        "version": schema.version,
+        "version": found.version,
         "valid": not findings,
         "findings": [finding_to_dict(f) for f in findings],
     }
     lines = [
         f"{args.message_file} is {'valid' if not findings else 'INVALID'} for {args.topic} "
-        f"version {schema.version}"
+        f"version {found.version}"
     ]
     lines += [f"  - {f.where}: {f.message}" for f in findings]
     emit_data(args, out, data, "\n".join(lines) + "\n")

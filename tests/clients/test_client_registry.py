@@ -15,6 +15,7 @@ from clients import (
     AccordError,
     IncompatibleSchema,
     InvalidSchemaError,
+    NotAuthorized,
     RegistryClient,
     RegistryError,
     RegistryUnavailable,
@@ -213,10 +214,11 @@ def test_persistent_5xx_reports_the_last_status(registry, clock, sleeps):
         (error(404, 40403, "Schema 9 not found"), SchemaNotFound, 40403),
         (error(409, 40901, "incompatible"), IncompatibleSchema, 40901),
         (error(422, 42201, "Invalid schema"), InvalidSchemaError, 42201),
-        (error(401, 40101, "unauthorised"), RegistryError, 40101),
+        (error(401, 40101, "unauthorised"), NotAuthorized, 40101),
+        (error(403, 40301, "owned by team 'crm'"), NotAuthorized, 40301),
         (httpx.Response(400, text="<html>nope</html>"), RegistryError, -1),
     ],
-    ids=["subject", "schema", "incompatible", "invalid", "unauthorised", "not-json"],
+    ids=["subject", "schema", "incompatible", "invalid", "unauthorised", "forbidden", "not-json"],
 )
 def test_error_answers_map_to_the_exception_tree_without_retry(registry, clock, sleeps, case):
     answer, expected, code = case

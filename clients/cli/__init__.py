@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 DEFAULT_REGISTRY = "http://127.0.0.1:8081"
 
@@ -18,8 +18,16 @@ EXIT_USAGE = 2  # usage, input, connection, or an answer the CLI cannot use
 EXIT_AUTH = 3  # the registry refused the credentials or the permission (401, 403)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line on stderr (what is wrong, and where to read more), exit 2; the
+    full usage stays in --help. Sub-commands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="accord", description="Schema registry and consumer-contract testing for event topics."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -31,20 +31,29 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         settings = Settings.from_env(database_url=args.database_url)
     except ValidationError as exc:
-        err.write(f"accord serve: invalid settings:\n{exc}\n")
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        err.write(f"accord serve: invalid settings: {problems}\n")
         return 2
     out.write(
         f"accord serve: http://{args.host}:{args.port} on {_redacted(settings.database_url)}\n"
     )
     out.flush()
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        # Clients see the registry's own Server header, not uvicorn's.
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            # Clients see the registry's own Server header, not uvicorn's.
+            server_header=False,
+        )
+    except SystemExit as exc:
+        # uvicorn exits 1 when it cannot start (port taken, app failing at start-up) after logging
+        # why; 1 means "breaking change" here, so that is 2.
+        return 2 if exc.code else 0
     return 0
 
 

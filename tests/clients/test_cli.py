@@ -23,13 +23,15 @@ def cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_usage_errors_exit_2_on_the_given_stderr() -> None:
+def test_usage_errors_exit_2_with_one_line_on_the_given_stderr() -> None:
     code, _, err = cli("check")
     assert code == 2
-    assert "usage: accord check" in err
+    assert err.startswith("accord check: the following arguments are required: topic, file")
+    assert err.count("\n") == 1
     code, _, err = cli("contract", "register", "T", "file.json")
     assert code == 2
     assert "--consumer" in err
+    assert err.count("\n") == 1
 
 
 def test_help_exits_0_on_stdout() -> None:

@@ -599,9 +599,16 @@ def _list_of(body: Any, kind: type[T]) -> list[T]:
 
 
 def _report(body: object) -> CheckReport:
+    """A check report, only when it says `ok` and the verdicts agree with it: a CI gate must never
+    read "safe" into an answer that does not say so."""
     if not isinstance(body, dict):
         raise ValueError(f"a check report must be a JSON object, got {type(body).__name__}")
-    return CheckReport.from_dict(body)
+    if not isinstance(body.get("ok"), bool) or not isinstance(body.get("consumers"), list):
+        raise ValueError("a check report needs a boolean 'ok' and a list of 'consumers'")
+    report = CheckReport.from_dict(body)
+    if report.ok != body["ok"]:
+        raise ValueError(f"the report says ok={body['ok']} but its verdicts say ok={report.ok}")
+    return report
 
 
 def _typed(body: Any, parse: Callable[[object], T], what: str) -> T:

@@ -164,6 +164,11 @@ def registry(args: argparse.Namespace) -> Iterator[RegistryClient]:
     )
     try:
         yield client
+    except RecursionError:
+        # json.loads of an absurdly nested answer; nothing else in these blocks recurses so deep.
+        raise UsageError(
+            f"registry {client.url} sent an answer nested too deeply to read"
+        ) from None
     finally:
         client.close()
 

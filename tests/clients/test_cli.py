@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clients.cli import run
-from clients.cli._common import use_colour
+from clients.cli._common import MAX_INPUT_BYTES, use_colour
 from clients.cli.schema import field_changes
 from contracts import parse_schema
 
@@ -93,3 +93,150 @@ def test_diff_lists_added_removed_and_changed_fields() -> None:
     )
     assert field_changes(old, new) == [{"change": "removed", "path": "email", "detail": "string"}]
     assert field_changes(new, old) == [{"change": "added", "path": "email", "detail": "string"}]
+
+
+def one_line(err: str) -> None:
+    assert err.startswith("accord"), err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """Input files the CLI must refuse before any call (exit 2), with what it says."""
+    (tmp / "dir.json").mkdir()
+    (tmp / "empty.json").write_text("")
+    (tmp / "blank.avsc").write_text(" \n\t\n")
+    (tmp / "latin1.json").write_bytes('{"name": "Müller"}'.encode("latin-1"))
+    (tmp / "binary.avsc").write_bytes(bytes(range(128, 256)))
+    (tmp / "deep.json").write_text("[" * 50_000 + "]" * 50_000)
+    (tmp / "deep.avsc").write_text('{"type": ' * 5_000 + '"string"' + "}" * 5_000)
+    with (tmp / "huge.json").open("wb") as huge:  # sparse: no 16 MiB written to disk
+        huge.truncate(MAX_INPUT_BYTES + 1)
+    return {
+        "missing": (tmp / "nope.json", "cannot read"),
+        "directory": (tmp / "dir.json", "Is a directory"),
+        "empty": (tmp / "empty.json", "is empty"),
+        "blank": (tmp / "blank.avsc", "is empty"),
+        "not UTF-8": (tmp / "latin1.json", "not UTF-8 text (byte 0xfc at offset 11)"),
+        "binary": (tmp / "binary.avsc", "not UTF-8"),
+        "deeply nested": (tmp / "deep.json", "nested too deeply"),
+        "deeply nested schema": (tmp / "deep.avsc", "nested too deeply"),
+        "huge": (tmp / "huge.json", "larger than 16 MiB"),
+    }
+
+
+INPUT_CASES = [
+    "missing", "directory", "empty", "blank", "not UTF-8", "binary", "deeply nested",
+    "deeply nested schema", "huge",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INPUT_CASES)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check", "T", "{file}"),
+        ("check", "T", "{file}", "--consumer", "m"),
+        ("schema", "register", "T", "{file}"),
+        ("schema", "diff", "T", "{file}"),
+        ("contract", "register", "T", "{file}", "--consumer", "m"),
+        ("contract", "register", "T", str(SCENARIO / "avro" / "contracts" / "support.CUSTOMER_CREATED.avsc"), "--consumer", "m", "--example", "{file}"),
+        ("validate", "T", "{file}"),
+    ],
+    ids=["check", "check-consumer", "register", "diff", "contract", "contract-example", "validate"],
+)  # fmt: skip
+def test_an_unusable_input_file_is_one_line_exit_2_before_any_call(
+    tmp_path: Path, case: str, command: tuple[str, ...]
+) -> None:
+    path, says = bad_inputs(tmp_path)[case]
+    argv = [str(path) if part == "{file}" else part for part in command]
+    # The registry address is dead: a 2 that names the file proves no call was needed.
+    code, out, err = cli(*argv, "--registry", DEAD)
+    assert code == 2, err
+    one_line(err)
+    assert says in err
+    assert str(path) in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("--type", "json"), "is not a valid JSON schema"),  # an Avro record read as JSON Schema
+        (("--type", "avro"), "is not a valid AVRO schema"),
+    ],
+)
+def test_a_schema_of_the_wrong_type_is_invalid_data_exit_1(
+    argv: tuple[str, ...], says: str
+) -> None:
+    other = "avro/CUSTOMER_CREATED.v1.avsc" if "json" in argv else "json/CUSTOMER_CREATED.v1.json"
+    path = SCENARIO / other
+    code, _, err = cli("check", "T", str(path), *argv, "--registry", DEAD)
+    assert code == 1, err
+    one_line(err)
+    assert says in err
+
+
+def test_a_message_that_is_not_json_is_exit_2(tmp_path: Path) -> None:
+    message = tmp_path / "message.json"
+    message.write_text("{'single': 'quotes'}")
+    code, _, err = cli("validate", "T", str(message), "--registry", DEAD)
+    assert code == 2
+    one_line(err)
+    assert f"{message} is not JSON" in err
+
+
+@pytest.mark.parametrize(
+    ("registry", "says"),
+    [
+        ("http://[::1", "not a valid URL"),
+        ("http://host:99999", "not a valid URL"),
+        ("ftp://host", "not an http:// or https:// URL"),
+        ("localhost:8081", "not an http:// or https:// URL"),
+        ("http://", "not an http:// or https:// URL"),
+        ("http://a b", "spaces or control characters"),
+        ("http://h\x00st", "spaces or control characters"),
+    ],
+)
+def test_a_malformed_registry_url_is_one_line_exit_2(registry: str, says: str) -> None:
+    code, _, err = cli("schema", "get", "T", "--registry", registry)
+    assert code == 2
+    one_line(err)
+    assert says in err
+
+
+def test_the_registry_url_from_the_environment_is_checked_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_REGISTRY_URL", "http://[::1")
+    code, _, err = cli("team", "list")
+    assert code == 2
+    one_line(err)
+    assert "'http://[::1'" in err
+
+
+def test_a_token_that_cannot_be_sent_is_refused_without_echoing_it() -> None:
+    code, _, err = cli("team", "list", "--registry", DEAD, "--token", "sécret\nvalue")
+    assert code == 2
+    one_line(err)
+    assert "sécret" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("schema", "get", "T", "--version", "0"),
+        ("schema", "get", "T", "--version", "-1"),
+        ("validate", "T", "m.json", "--version", "x"),
+        ("audit", "--limit", "0"),
+        ("schema", "get", "T", "--timeout", "0"),
+        ("schema", "get", "T", "--timeout", "nan"),
+        ("schema", "diff", "T", "f.avsc", "--to", "2"),
+        ("contract", "list"),
+    ],
+)
+def test_bad_options_are_one_line_exit_2(argv: tuple[str, ...]) -> None:
+    code, out, err = cli(*argv, "--registry", DEAD)
+    assert code == 2
+    one_line(err)
+    assert out == ""

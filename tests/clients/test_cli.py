@@ -240,3 +240,22 @@ def test_bad_options_are_one_line_exit_2(argv: tuple[str, ...]) -> None:
     assert code == 2
     one_line(err)
     assert out == ""
+
+
+def test_the_cli_reaches_the_registry_only_through_typed_client_methods() -> None:
+    """No httpx, no hand-built URL: no `.request(...)` call and no import of httpx in clients/cli."""
+    import ast
+
+    cli_dir = Path(__file__).resolve().parents[2] / "clients" / "cli"
+    found = []
+    for path in sorted(cli_dir.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in {"request", "_http"}:
+                found.append(f"{path.name}:{node.lineno} uses .{node.attr}")
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )  # fmt: skip
+            found += [f"{path.name}:{node.lineno} imports {n}" for n in names if "httpx" in n]
+    assert found == []
+    assert len(list(cli_dir.glob("*.py"))) >= 9  # the walk saw the command modules

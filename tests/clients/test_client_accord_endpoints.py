@@ -117,7 +117,7 @@ MALFORMED: dict[str, Any] = {
     "ok without verdicts": {"topic": "a/b", "ok": True},
     "ok contradicting a broken consumer": {
         "topic": "a/b", "side": "producer", "ok": True, "consumers": [
-            {"consumer": "m", "findings": [{"kind": "K", "path": "/", "message": "breaks"}]}
+            {"consumer": "m", "findings": [{"kind": "REQUIRED_FIELD_NOT_SENT", "path": "/email", "message": "breaks"}]}
         ],
     },
 }  # fmt: skip
@@ -173,7 +173,7 @@ def test_a_refusal_keeps_its_report_and_other_details() -> None:
         "topic": "T", "side": "producer", "ok": False, "summary": "breaks marketing",
         "consumers": [{
             "consumer": "marketing", "ok": False, "contractVersion": 1,
-            "findings": [{"kind": "FIELD_REMOVED", "path": "/fields/email", "message": "gone"}],
+            "findings": [{"kind": "REQUIRED_FIELD_NOT_SENT", "path": "/fields/email", "message": "gone"}],
         }],
     }  # fmt: skip
     body = {"error_code": 409, "message": "breaks marketing", "report": report, "hint": "x"}
@@ -183,7 +183,7 @@ def test_a_refusal_keeps_its_report_and_other_details() -> None:
     found = raised.value.report
     assert found is not None
     assert found.broken_consumers == ["marketing"]
-    assert found.findings()[0].path == "/fields/email"
+    assert found.to_dict()["consumers"][0]["findings"][0]["path"] == "/fields/email"
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def test_a_refusal_renders_the_report_it_carries_without_asking_again(
         "topic": "T", "side": "producer", "ok": False, "summary": "breaks marketing",
         "consumers": [{
             "consumer": "marketing", "ok": False, "contractVersion": 1,
-            "findings": [{"kind": "FIELD_REMOVED", "path": "/fields/email",
+            "findings": [{"kind": "REQUIRED_FIELD_NOT_SENT", "path": "/fields/email",
                           "message": "marketing reads email as a string; this version removes it"}],
         }],
     }  # fmt: skip

@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         lifespan=lifespan,
         default_response_class=RegistryJSONResponse,
+        # No redirects: a trailing-slash redirect is built from the request's Host header before
+        # authentication. `/subjects/` answers 404 saying to drop the slash (registry.api.errors).
+        redirect_slashes=False,
     )
     errors.install(app)
     # Liveness, health and cluster metadata answer anyone; every other route needs credentials once

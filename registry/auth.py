@@ -11,15 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from registry.errors import BadRequest, Forbidden, Unauthorized
+from registry.errors import Forbidden, Unauthorized
 from registry.principal import Principal
 
 TOKEN_PREFIX = "accord_"  # noqa: S105 - a public marker, not a secret
-# Names a team cannot take: `admin` is the admin's basic-auth user name, `anonymous` the caller
-# while auth is off; both appear as actors in the audit log.
-RESERVED_NAMES = frozenset({"admin", "anonymous"})
-# Team names travel as the user name of HTTP basic auth, so no colon, and in URLs, so no slash.
-_TEAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 _TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"([0-9a-f]{16})_([A-Za-z0-9_-]{20,})")
 
 MISSING = (
@@ -96,17 +91,6 @@ def parse_authorization(header: str | None) -> Credentials | None:
         if colon and username and password:
             return Credentials(token=password, username=username)
     raise Unauthorized(INVALID)
-
-
-def validate_team_name(name: str) -> str:
-    if name in RESERVED_NAMES:
-        raise BadRequest(f"'{name}' is reserved and cannot be a team name.")
-    if not _TEAM_NAME.fullmatch(name):
-        raise BadRequest(
-            "A team name is 1 to 255 letters, digits, '.', '_' or '-', starting with a letter or "
-            "digit (it is the user name of HTTP basic auth and a URL segment)."
-        )
-    return name
 
 
 # --- who may change what -------------------------------------------------------------------------

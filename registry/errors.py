@@ -98,10 +98,6 @@ class MethodNotAllowed(RegistryError):
     http_status, error_code = 405, 405
 
 
-class NotAcceptable(RegistryError):
-    http_status, error_code = 406, 406
-
-
 class IncompatibleSchema(RegistryError):
     """The error_code is a setting (409 or 40901), so the handler asks the instance, not the class."""
 
@@ -154,7 +150,9 @@ class InvalidSubject(RegistryError):
     http_status, error_code = 422, 42208
 
 
-class SchemaTooLarge(RegistryError):
+class RequestTooLarge(RegistryError):
+    """The request body exceeds the setting max_request_bytes."""
+
     http_status, error_code = 422, 42209
 
 
@@ -174,6 +172,18 @@ class InvalidConsumer(RegistryError):
     http_status, error_code = 422, 42250
 
 
+class InvalidTeam(RegistryError):
+    http_status, error_code = 422, 42270
+
+
+class InvalidTokenId(RegistryError):
+    http_status, error_code = 422, 42271
+
+
+class InvalidTimestamp(RegistryError):
+    http_status, error_code = 422, 42272
+
+
 class TeamNotFound(RegistryError):
     http_status, error_code = 404, 40470
 
@@ -191,5 +201,10 @@ class TokenNotFound(RegistryError):
 class TeamExists(RegistryError):
     http_status, error_code = 409, 40970
 
-    def __init__(self, team: str) -> None:
-        super().__init__(f"Team '{team}' already exists.")
+    def __init__(self, team: str, existing: str) -> None:
+        same = (
+            ""
+            if team == existing
+            else f" as '{existing}' (team names are unique without regard to case)"
+        )
+        super().__init__(f"Team '{team}' already exists{same}.")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -16,6 +27,8 @@ class TeamRow(SQLModel, table=True):
     """A team: owns topics, holds consumer contracts under its name, authenticates with tokens."""
 
     __tablename__ = "teams"
+    # Unique without regard to case (migration 0004): `CRM` cannot join `crm`.
+    __table_args__ = (Index("ux_teams_name_lower", func.lower(text("name")), unique=True),)
 
     name: str = Field(sa_column=Column(String(255), primary_key=True))
     created_at: datetime = Field(

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import Wire
-from registry.api.params import Ctx
+from registry.api.params import Ctx, Since, SubjectFilter, TeamFilter
 from registry.api.wire import RegistryJSONResponse
 from registry.usecases import audit
 from registry.usecases.audit import MAX_ENTRIES
@@ -34,14 +34,14 @@ class AuditEntryResponse(Wire):
 @router.get(
     "/audit",
     response_model=list[AuditEntryResponse],
-    responses=documented(400, 401, 500),
+    responses=documented(400, 401, 422, 500),
     description="Every write, newest first: filter by topic, by acting team, and by time.",
 )
 async def list_audit(
     ctx: Ctx,
-    topic: str | None = None,
-    team: str | None = None,
-    since: Annotated[datetime | None, Query(description="ISO 8601; naive means UTC")] = None,
+    topic: Annotated[SubjectFilter, Query()] = None,
+    team: Annotated[TeamFilter, Query(description="a team, `admin` or `anonymous`")] = None,
+    since: Annotated[Since, Query(description="ISO 8601; naive means UTC")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES)] = 100,
 ) -> Response:
     found = await run_in_threadpool(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import unquote
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -13,21 +12,12 @@ from starlette.responses import Response
 from contracts import FindingKind
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, Wire
-from registry.api.params import Ctx, CurrentPrincipal, Subject
+from registry.api.params import Consumer, Ctx, CurrentPrincipal, Subject
 from registry.api.wire import RegistryJSONResponse
 from registry.usecases import consumers
 from registry.usecases.consumers import StoredContract
 
 router = APIRouter(tags=["consumer contracts"])
-
-
-async def consumer_from_path(
-    consumer: Annotated[str, Path(description="the consumer team; URL-encode `/` as %2F")],
-) -> str:
-    return unquote(consumer)
-
-
-Consumer = Annotated[str, Depends(consumer_from_path)]
 
 
 class ContractRequest(Wire):
@@ -147,7 +137,7 @@ async def put_contract(
 @router.get(
     "/subjects/{subject}/consumers",
     response_model=list[ContractResponse],
-    responses=documented(500),
+    responses=documented(422, 500),
     description="The current contract of every consumer of the subject.",
 )
 async def list_contracts(ctx: Ctx, subject: Subject) -> Response:
@@ -158,7 +148,7 @@ async def list_contracts(ctx: Ctx, subject: Subject) -> Response:
 @router.get(
     "/subjects/{subject}/consumers/{consumer}",
     response_model=ContractResponse,
-    responses=documented(404, 500),
+    responses=documented(404, 422, 500),
 )
 async def get_contract(ctx: Ctx, subject: Subject, consumer: Consumer) -> Response:
     found = await run_in_threadpool(consumers.get_contract, ctx, subject, consumer)
@@ -168,7 +158,7 @@ async def get_contract(ctx: Ctx, subject: Subject, consumer: Consumer) -> Respon
 @router.delete(
     "/subjects/{subject}/consumers/{consumer}",
     response_model=list[int],
-    responses=documented(404, 500),
+    responses=documented(404, 422, 500),
     description="Withdraw a contract; answers the versions withdrawn (history is kept).",
 )
 async def delete_contract(
@@ -181,7 +171,7 @@ async def delete_contract(
 @router.get(
     "/consumers/{consumer}",
     response_model=list[ContractResponse],
-    responses=documented(500),
+    responses=documented(422, 500),
     description="Every topic a consumer team reads, with its current contract on each.",
 )
 async def contracts_of_consumer(ctx: Ctx, consumer: Consumer) -> Response:
@@ -207,7 +197,7 @@ async def check(ctx: Ctx, subject: Subject, body: RegisterSchemaRequest) -> Resp
 @router.get(
     "/subjects/{subject}/fields",
     response_model=list[FieldReaders],
-    responses=documented(404, 500),
+    responses=documented(404, 422, 500),
     description="Every field path of the latest schema, with the consumers that read it.",
 )
 async def fields(ctx: Ctx, subject: Subject) -> Response:

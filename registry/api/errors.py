@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from registry.api.models import ErrorMessage
 from registry.api.wire import RegistryJSONResponse, document_wire, error_body
-from registry.errors import RegistryError
+from registry.errors import BadRequest, MethodNotAllowed, NotFound, RegistryError
 
 log = logging.getLogger("accord.registry")
 
@@ -21,8 +21,7 @@ def _answer(status: int, error_code: int, message: str) -> Response:
     return RegistryJSONResponse(error_body(error_code, message), status_code=status)
 
 
-async def registry_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RegistryError)
+def _registry_answer(exc: RegistryError) -> Response:
     # Accord's extension errors may add fields beside the two Confluent ones (a contract check's
     # `report`); Confluent clients ignore unknown fields.
     details = getattr(exc, "details", None)
@@ -35,35 +34,58 @@ async def registry_error(_request: Request, exc: Exception) -> Response:
     return answer
 
 
-async def http_error(_request: Request, exc: Exception) -> Response:
+async def registry_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RegistryError)
+    return _registry_answer(exc)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    phrases = {404: "HTTP 404 Not Found", 405: "HTTP 405 Method Not Allowed"}
-    message = phrases.get(exc.status_code) or str(exc.detail)
-    return _answer(exc.status_code, exc.status_code, message)
+    if exc.status_code == 404:
+        return _registry_answer(NotFound(_no_route(request.url.path)))
+    if exc.status_code == 405:
+        return _registry_answer(MethodNotAllowed("HTTP 405 Method Not Allowed"))
+    return _answer(exc.status_code, exc.status_code, str(exc.detail))
+
+
+def _no_route(path: str) -> str:
+    # Trailing slashes are not redirected: a redirect would be built from the request's Host
+    # header, before authentication, and `/subjects/` is no other resource than `/subjects`.
+    if len(path) > 1 and path.endswith("/"):
+        return (
+            f"HTTP 404 Not Found: no route for {path!r}; this registry does not redirect, "
+            f"send the path without its trailing slash ({path.rstrip('/') or '/'!r})."
+        )
+    return "HTTP 404 Not Found"
 
 
 def _where(error: dict[str, Any]) -> str:
     return ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
 
 
+def _body_error(request: Request) -> type[RegistryError]:
+    """The table's row for a malformed body of this route: what its body model says it is."""
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    chosen = getattr(model, "invalid_body", None)
+    return chosen if isinstance(chosen, type) and issubclass(chosen, RegistryError) else BadRequest
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
-    """FastAPI's own 422 (`detail`) never reaches a Confluent client; map it to Confluent codes."""
+    """FastAPI's own 422 (`detail`) never reaches a Confluent client; map it to the error table."""
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
     source = first.get("loc", ("body",))[0]
     if first.get("type") == "json_invalid":
-        return _answer(400, 400, f"Malformed JSON body: {first.get('msg', '')}".strip())
+        return _registry_answer(BadRequest(f"Malformed JSON body: {first.get('msg', '')}".strip()))
     detail = "; ".join(f"{_where(e)}: {e.get('msg', '')}" for e in errors[:5])
     if source == "body":
-        path = request.url.path
-        code = 42203 if path.startswith("/config") else 42204 if path.startswith("/mode") else 42201
-        return _answer(422, code, f"Invalid request body: {detail}")
+        return _registry_answer(_body_error(request)(f"Invalid request body: {detail}"))
     if source == "path":
-        if "/schemas/ids/" in request.url.path:
-            return _answer(404, 40403, f"Schema {first.get('input', '')} not found")
-        return _answer(404, 404, detail)
-    return _answer(400, 400, f"Invalid {source} parameter: {detail}")
+        return _registry_answer(NotFound(detail))
+    return _registry_answer(BadRequest(f"Invalid {source} parameter: {detail}"))
 
 
 async def unexpected_error(_request: Request, exc: Exception) -> Response:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MAX_INT = 2**31 - 1  # ids and versions are Java ints on the wire
+from registry.errors import (
+    InvalidCompatibilityLevel,
+    InvalidMode,
+    InvalidSchemaError,
+    RegistryError,
+)
+from registry.usecases.model import MAX_INT
+
+_JAVA_INT_TEXT = re.compile(r"-?[0-9]+", re.ASCII)
 
 
 class Wire(BaseModel):
     """Unknown fields are ignored, as every Confluent entity does (`ignoreUnknown=true`)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    # The row of the error table a malformed body of this model answers (registry.api.errors).
+    invalid_body: ClassVar[type[RegistryError]] = InvalidSchemaError
 
     def wire(self) -> dict[str, Any]:
         """The JSON body: aliases, and no null fields (Confluent omits them)."""
@@ -51,6 +62,15 @@ class RegisterSchemaRequest(Wire):
     )
     metadata: dict[str, Any] | None = None
     rule_set: dict[str, Any] | None = Field(default=None, alias="ruleSet")
+
+    @field_validator("id", "version", mode="before")
+    @classmethod
+    def _ascii_digits(cls, value: object) -> object:
+        # A number sent as a string is only ASCII digits: int() would also take `+1`, `1_0` and
+        # other scripts' digits.
+        if isinstance(value, str) and _JAVA_INT_TEXT.fullmatch(value) is None:
+            raise ValueError(f"{value!r} is not an integer written in ASCII digits")
+        return value
 
     @field_validator("id", "version")
     @classmethod
@@ -98,6 +118,7 @@ class ConfigResponse(Wire):
 
 
 class ConfigUpdateRequest(Wire):
+    invalid_body = InvalidCompatibilityLevel
     compatibility: str | None = Field(default=None, description="a compatibility level")
     # Accepted too: some tools send back what GET returned.
     compatibility_level: str | None = Field(default=None, alias="compatibilityLevel")
@@ -118,6 +139,7 @@ class ModeBody(Wire):
 
 
 class ModeUpdateRequest(Wire):
+    invalid_body = InvalidMode
     mode: str | None = None
 
 

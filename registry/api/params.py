@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -10,16 +11,19 @@ from fastapi import Depends, Path, Query, Request
 from pydantic import AfterValidator, BeforeValidator, PlainValidator
 from starlette.concurrency import run_in_threadpool
 
+from registry import names
 from registry.api.wire import EncodedAnswers
 from registry.auth import parse_authorization
 from registry.context import RegistryContext
-from registry.errors import InvalidSubject, InvalidVersion
+from registry.errors import InvalidTimestamp, InvalidVersion, SchemaNotFound
 from registry.principal import ANONYMOUS_ADMIN, Principal
 from registry.usecases import teams
+from registry.usecases.model import MAX_INT
 from registry.usecases.read import LATEST, Page
 
-MAX_VERSION = 2**31 - 1
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Versions and ids are ASCII digits only: int() would also take `+1`, `1_0` and other scripts'
+# digits, and so give one resource several spellings.
+_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 
 
 def _lenient_bool(value: Any) -> Any:
@@ -97,32 +101,69 @@ async def current_principal(request: Request) -> Principal:
 
 
 def subject_name(subject: str) -> str:
-    """The subject of a path segment, decoded; InvalidSubject (42208) for a control character."""
+    """The subject of a path segment, decoded and in NFC; InvalidSubject (42208) for a name no
+    subject can have (registry.names), before any query, on reads too."""
     # The routing path kept %2F and %25 encoded (registry.api.wire.routing_path); decode now.
-    name = unquote(subject)
-    # No topic has a control character in its name (registration refuses them), and PostgreSQL
-    # cannot even compare a text holding NUL: refuse before any query, on reads too.
-    bad = _CONTROL.search(name)
-    if bad is not None:
-        raise InvalidSubject(
-            f"The subject name contains the control character U+{ord(bad.group()):04X}; "
-            "subject names must be printable."
-        )
-    return name
+    return names.subject(unquote(subject))
+
+
+def consumer_name(consumer: str) -> str:
+    """The consumer team of a path segment, decoded and in NFC; InvalidConsumer (42250)."""
+    return names.consumer(unquote(consumer))
+
+
+def team_name(team: str) -> str:
+    """The team of a path segment; InvalidTeam (42270) for a name no team can have."""
+    return names.team(unquote(team))
+
+
+def token_id(token: str) -> str:
+    return names.token_id(unquote(token))
+
+
+def optional_subject(subject: str | None) -> str | None:
+    return None if subject is None else names.subject(subject)
+
+
+def optional_team(team: str | None) -> str | None:
+    return None if team is None else names.team(team)
+
+
+def moment_in_utc(moment: datetime | None) -> datetime | None:
+    """`since` in UTC (naive means UTC); InvalidTimestamp (42272) for a moment that has no UTC
+    equivalent (0001-01-01T00:00:00+14:00 is before year 1 in UTC)."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidTimestamp(
+            f"The query parameter 'since' ({moment.isoformat()}) is outside the range of "
+            "timestamps in UTC (years 1 to 9999)."
+        ) from None
+
+
+def subject_prefix(prefix: str) -> str:
+    return names.subject_prefix(prefix)
 
 
 def parse_version(text: str) -> int:
-    """`latest` (any case) or -1 mean the latest version; else an integer in [1, 2^31-1] (42202)."""
-    cleaned = text.strip()
-    if cleaned.lower() == "latest":
+    """`latest` (any case) or -1 mean the latest version; else ASCII digits making an integer in
+    [1, 2^31-1] (42202). Spaces around it are ignored."""
+    cleaned = text.strip(" ")
+    if cleaned.lower() == "latest" or cleaned == "-1":
         return LATEST
-    try:
-        number = int(cleaned)
-    except ValueError:
-        raise InvalidVersion(text) from None
-    if number == LATEST or 1 <= number <= MAX_VERSION:
-        return number
-    raise InvalidVersion(text)
+    if _NUMBER.fullmatch(cleaned) is None or not 1 <= int(cleaned) <= MAX_INT:
+        raise InvalidVersion(text)
+    return int(cleaned)
+
+
+def parse_schema_id(text: str) -> int:
+    """A global schema id: ASCII digits making an integer in [1, 2^31-1]; anything else names no
+    schema (40403, as Confluent answers)."""
+    if _NUMBER.fullmatch(text) is None or not 1 <= int(text) <= MAX_INT:
+        raise SchemaNotFound(f"Schema {text} not found")
+    return int(text)
 
 
 async def page(offset: int = 0, limit: int = -1) -> Page:
@@ -144,5 +185,22 @@ Version = Annotated[
     Path(description="a version number, `latest` or -1"),
     PlainValidator(parse_version, json_schema_input_type=str),
 ]
+SchemaId = Annotated[
+    int,
+    Path(description="a global schema id"),
+    PlainValidator(parse_schema_id, json_schema_input_type=str),
+]
+Consumer = Annotated[
+    str,
+    Path(description="the consumer team; URL-encode `/` as %2F"),
+    AfterValidator(consumer_name),
+]
+Team = Annotated[str, Path(description="the team name"), AfterValidator(team_name)]
+TokenId = Annotated[str, Path(description="a token id"), AfterValidator(token_id)]
+# Query filters naming a subject or a team obey the same rules as the names themselves.
+SubjectFilter = Annotated[str | None, AfterValidator(optional_subject)]
+TeamFilter = Annotated[str | None, AfterValidator(optional_team)]
+SubjectPrefix = Annotated[str, AfterValidator(subject_prefix)]
+Since = Annotated[datetime | None, AfterValidator(moment_in_utc)]
 Paging = Annotated[Page, Depends(page)]
 Flag = Annotated[LenientBool, Query()]

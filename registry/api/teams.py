@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
-from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import Wire
-from registry.api.params import Ctx, CurrentPrincipal, Subject
+from registry.api.params import Ctx, CurrentPrincipal, Subject, Team, TokenId
 from registry.api.wire import RegistryJSONResponse
+from registry.errors import InvalidTeam
 from registry.usecases import teams
 from registry.usecases.teams import TokenInfo, TopicOwner
 
@@ -23,14 +22,8 @@ router = APIRouter(tags=["teams"])
 AUTH_ERRORS = (401, 403)
 
 
-async def team_from_path(team: Annotated[str, Path(description="the team name")]) -> str:
-    return unquote(team)
-
-
-TeamName = Annotated[str, Depends(team_from_path)]
-
-
 class TeamRequest(Wire):
+    invalid_body = InvalidTeam
     name: str = Field(examples=["crm"])
 
 
@@ -54,6 +47,7 @@ class TokenResponse(Wire):
 
 
 class OwnerRequest(Wire):
+    invalid_body = InvalidTeam
     team: str = Field(examples=["crm"])
 
 
@@ -89,7 +83,7 @@ async def create_team(ctx: Ctx, principal: CurrentPrincipal, body: TeamRequest) 
     return RegistryJSONResponse(TeamResponse(name=team.name, created_at=team.created_at).wire())
 
 
-@router.get("/teams", response_model=list[TeamResponse], responses=documented(401, 500))
+@router.get("/teams", response_model=list[TeamResponse], responses=documented(401, 422, 500))
 async def list_teams(ctx: Ctx) -> Response:
     found = await run_in_threadpool(teams.list_teams, ctx)
     return RegistryJSONResponse(
@@ -100,11 +94,11 @@ async def list_teams(ctx: Ctx) -> Response:
 @router.post(
     "/teams/{team}/tokens",
     response_model=NewTokenResponse,
-    responses=documented(401, 403, 404, 415, 500),
+    responses=documented(401, 403, 404, 415, 422, 500),
     description="Issue a token to a team (admin only). The answer is the only place its secret "
     "ever appears: the registry keeps a SHA-256 of it.",
 )
-async def create_token(ctx: Ctx, principal: CurrentPrincipal, team: TeamName) -> Response:
+async def create_token(ctx: Ctx, principal: CurrentPrincipal, team: Team) -> Response:
     issued = await run_in_threadpool(teams.create_token, ctx, principal, team)
     return RegistryJSONResponse(
         NewTokenResponse(id=issued.id, team=issued.team, token=issued.token).wire()
@@ -114,10 +108,10 @@ async def create_token(ctx: Ctx, principal: CurrentPrincipal, team: TeamName) ->
 @router.get(
     "/teams/{team}/tokens",
     response_model=list[TokenResponse],
-    responses=documented(401, 403, 404, 500),
+    responses=documented(401, 403, 404, 422, 500),
     description="A team's tokens without their secrets (admin, or the team itself).",
 )
-async def list_tokens(ctx: Ctx, principal: CurrentPrincipal, team: TeamName) -> Response:
+async def list_tokens(ctx: Ctx, principal: CurrentPrincipal, team: Team) -> Response:
     found = await run_in_threadpool(teams.list_tokens, ctx, principal, team)
     return RegistryJSONResponse([_token(t).wire() for t in found])
 
@@ -125,11 +119,11 @@ async def list_tokens(ctx: Ctx, principal: CurrentPrincipal, team: TeamName) -> 
 @router.delete(
     "/teams/{team}/tokens/{token_id}",
     response_model=TokenResponse,
-    responses=documented(401, 403, 404, 500),
+    responses=documented(401, 403, 404, 422, 500),
     description="Revoke a token, at once on every replica (admin, or the team itself).",
 )
 async def revoke_token(
-    ctx: Ctx, principal: CurrentPrincipal, team: TeamName, token_id: str
+    ctx: Ctx, principal: CurrentPrincipal, team: Team, token_id: TokenId
 ) -> Response:
     info = await run_in_threadpool(teams.revoke_token, ctx, principal, team, token_id)
     return RegistryJSONResponse(_token(info).wire())
@@ -138,7 +132,7 @@ async def revoke_token(
 @router.get(
     "/subjects/{subject}/owner",
     response_model=OwnerResponse,
-    responses=documented(401, 404, 500),
+    responses=documented(401, 404, 422, 500),
 )
 async def get_owner(ctx: Ctx, subject: Subject) -> Response:
     owner = await run_in_threadpool(teams.get_owner, ctx, subject)

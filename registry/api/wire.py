@@ -6,12 +6,13 @@ import json
 import re
 from collections.abc import Callable, Hashable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.cache import LruCache
+from registry.errors import BadRequest, RegistryError, RequestTooLarge, UnsupportedMediaType
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
 VND_JSON = "application/vnd.schemaregistry+json"
@@ -62,6 +63,21 @@ def error_body(error_code: int, message: str) -> dict[str, object]:
     return {"error_code": error_code, "message": message}
 
 
+def invalid_utf8(raw_path: bytes) -> BadRequest | None:
+    """Why the percent-decoded path is not UTF-8, or None. Decoding would turn each bad byte into
+    U+FFFD, so `%FF` and `%FE` would name one subject: refuse instead, saying which byte where."""
+    decoded = unquote_to_bytes(raw_path)
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return BadRequest(
+            f"The request path is not valid UTF-8 once percent-decoded: byte 0x{decoded[exc.start]:02X} "
+            f"at byte offset {exc.start} ({exc.reason}); percent-encode the UTF-8 bytes of each "
+            "character."
+        )
+    return None
+
+
 def routing_path(raw_path: bytes) -> str:
     """The path to route on: percent-decoded, except that `%2F` and `%25` stay encoded so that a
     subject such as `team/orders` (sent as `team%2Forders`) remains one path segment. The subject
@@ -83,9 +99,15 @@ class WireMiddleware:
             await self.app(scope, receive, send)
             return
         raw_path = scope.get("raw_path")
-        if raw_path and b"%" in raw_path:
-            scope = dict(scope)
-            scope["path"] = routing_path(raw_path.split(b"?", 1)[0])
+        if raw_path:
+            path = raw_path.split(b"?", 1)[0]
+            invalid = invalid_utf8(path)
+            if invalid is not None:
+                await _refusal(invalid)(scope, receive, send)
+                return
+            if b"%" in path:
+                scope = dict(scope)
+                scope["path"] = routing_path(path)
         headers = dict(scope.get("headers") or [])
         if scope["method"] in {"POST", "PUT", "PATCH"}:
             refusal, scope, receive = await self._check_body(scope, receive, headers)
@@ -103,10 +125,10 @@ class WireMiddleware:
         if media and media not in ACCEPTED_BODY_TYPES and not media.endswith("+json"):
             return (
                 _refusal(
-                    415,
-                    415,
-                    f"Unsupported request content type {media!r}; send {V1_JSON}, {VND_JSON} "
-                    f"or {JSON}.",
+                    UnsupportedMediaType(
+                        f"Unsupported request content type {media!r}; send {V1_JSON}, "
+                        f"{VND_JSON} or {JSON}."
+                    )
                 ),
                 scope,
                 receive,
@@ -143,17 +165,20 @@ class WireMiddleware:
         return None, scope, replay
 
 
-def _refusal(status: int, error_code: int, message: str) -> JSONResponse:
-    return RegistryJSONResponse(error_body(error_code, message), status_code=status)
+def _refusal(error: RegistryError) -> JSONResponse:
+    """An answer from the error table, for refusals made before FastAPI sees the request."""
+    return RegistryJSONResponse(
+        error_body(error.code, error.message), status_code=error.http_status
+    )
 
 
 def _too_large(size: int, limit: int, *, at_least: bool = False) -> JSONResponse:
     more = "more than " if at_least else ""
     return _refusal(
-        422,
-        42209,
-        f"The request body is {more}{size} bytes; this registry accepts at most {limit} bytes "
-        "(setting max_request_bytes).",
+        RequestTooLarge(
+            f"The request body is {more}{size} bytes; this registry accepts at most {limit} "
+            "bytes (setting max_request_bytes)."
+        )
     )
 
 

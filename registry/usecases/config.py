@@ -20,8 +20,7 @@ from registry.errors import (
 from registry.principal import Principal
 from registry.tables import GlobalConfigRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
-
-MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
+from registry.usecases.model import Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +56,12 @@ def parse_policy(value: str) -> CompatibilityPolicy:
         ) from None
 
 
-def parse_mode(value: str | None) -> str:
-    mode = (value or "").strip().upper()
-    if mode not in MODES:
-        raise InvalidMode(f"Invalid mode {value!r}; valid modes are {', '.join(MODES)}")
-    return mode
+def parse_mode(value: str | None) -> Mode:
+    try:
+        return Mode((value or "").strip().upper())
+    except ValueError:
+        valid = ", ".join(Mode)
+        raise InvalidMode(f"Invalid mode {value!r}; valid modes are {valid}") from None
 
 
 def _writable_row(
@@ -148,7 +148,7 @@ def set_config(
     """Set the level and/or policy; returns what was set, as Confluent echoes the request."""
     level, policy = _validated_change(change)
     if subject is not None:
-        queries.validate_subject(ctx, subject)
+        subject = queries.validate_subject(ctx, subject)
 
     def transaction(session: Session) -> None:
         row = _writable_row(session, principal, subject, "change the configuration of")
@@ -201,9 +201,9 @@ def delete_config(ctx: RegistryContext, principal: Principal, subject: str | Non
     return ctx.db.write(transaction)
 
 
-def get_mode(ctx: RegistryContext, subject: str | None, *, default_to_global: bool) -> str:
-    def query(session: Session) -> str:
-        glob = queries.global_config(session).mode or queries.READWRITE
+def get_mode(ctx: RegistryContext, subject: str | None, *, default_to_global: bool) -> Mode:
+    def query(session: Session) -> Mode:
+        glob = Mode(queries.global_config(session).mode or Mode.READWRITE)
         if subject is None:
             return glob
         row = session.get(SubjectRow, subject)
@@ -213,7 +213,7 @@ def get_mode(ctx: RegistryContext, subject: str | None, *, default_to_global: bo
             raise SubjectModeNotFound(
                 f"Subject '{subject}' does not have subject-level mode configured"
             )
-        return row.mode
+        return Mode(row.mode)
 
     return ctx.db.read(query)
 
@@ -225,16 +225,16 @@ def set_mode(
     mode: str | None,
     *,
     force: bool,
-) -> str:
+) -> Mode:
     """Set a mode. IMPORT is refused where schemas already exist unless `force`, as Confluent does
     (imported ids could collide with the ones already given out)."""
     chosen = parse_mode(mode)
     if subject is not None:
-        queries.validate_subject(ctx, subject)
+        subject = queries.validate_subject(ctx, subject)
 
-    def transaction(session: Session) -> str:
+    def transaction(session: Session) -> Mode:
         row = _writable_row(session, principal, subject, "change the mode of")
-        if chosen == "IMPORT" and not force:
+        if chosen is Mode.IMPORT and not force:
             statement = select(func.count()).select_from(SubjectVersionRow)
             if subject is not None:
                 statement = statement.where(col(SubjectVersionRow.subject) == subject)
@@ -255,14 +255,14 @@ def set_mode(
     return ctx.db.write(transaction)
 
 
-def delete_mode(ctx: RegistryContext, principal: Principal, subject: str | None) -> str:
+def delete_mode(ctx: RegistryContext, principal: Principal, subject: str | None) -> Mode:
     """Forget the subject's (or the global) mode; returns the mode it had."""
 
-    def transaction(session: Session) -> str:
+    def transaction(session: Session) -> Mode:
         writable = _writable_row(session, principal, subject, "change the mode of")
         before = _settings(writable)
         if isinstance(writable, GlobalConfigRow):
-            previous = writable.mode or queries.READWRITE
+            previous = Mode(writable.mode or Mode.READWRITE)
             writable.mode = None
             session.add(writable)
             audit.record(
@@ -272,7 +272,7 @@ def delete_mode(ctx: RegistryContext, principal: Principal, subject: str | None)
         subject_row = session.get(SubjectRow, subject)
         if subject_row is None or subject_row.mode is None:
             raise SubjectNotFound(str(subject))
-        previous = subject_row.mode
+        previous = Mode(subject_row.mode)
         subject_row.mode = None
         session.add(subject_row)
         audit.record(

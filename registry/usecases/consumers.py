@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +21,13 @@ from contracts.consumers import (
 )
 from contracts.fields import FieldPath
 from contracts.report import CheckReport
+from registry import names
 from registry.auth import require_consumer
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
     ContractNotFound,
     IncompatibleSchema,
-    InvalidConsumer,
     InvalidSchemaError,
     StoreError,
     SubjectNotFound,
@@ -37,8 +36,6 @@ from registry.principal import Principal
 from registry.tables import SubjectRow
 from registry.usecases import audit, queries
 from registry.usecases.model import ProposedVersion
-
-MAX_CONSUMER_LENGTH = 255
 
 
 class ContractRefused(IncompatibleSchema):
@@ -69,19 +66,6 @@ def _stored(row: ConsumerContractRow) -> StoredContract:
         text=row.schema_text,
         examples=tuple(json.loads(row.examples)),
     )
-
-
-def _validate_consumer(consumer: str) -> str:
-    if not consumer or not consumer.strip():
-        raise InvalidConsumer("The consumer name must not be empty or blank.")
-    if len(consumer) > MAX_CONSUMER_LENGTH:
-        raise InvalidConsumer(
-            f"The consumer name is {len(consumer)} characters long; the limit is "
-            f"{MAX_CONSUMER_LENGTH}."
-        )
-    if any(unicodedata.category(c) in {"Cc", "Cs"} for c in consumer):
-        raise InvalidConsumer("The consumer name contains a control character.")
-    return consumer
 
 
 def _parsed_contract(row: ConsumerContractRow) -> ConsumerContract:
@@ -143,7 +127,7 @@ def put_contract(
     a consumer cannot rely on what is not sent. The same contract again returns its version.
     """
     subject = queries.validate_subject(ctx, subject)
-    consumer = _validate_consumer(consumer)
+    consumer = names.consumer(consumer)
     require_consumer(principal, subject, consumer, "register or change")
     parsed = queries.parse_proposed(schema_type, schema_text)
     contract = ConsumerContract(consumer, parsed, tuple(examples or ()))

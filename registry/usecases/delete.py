@@ -35,7 +35,7 @@ def _require_owner(
 
 def _refuse_in_read_only(session: Session, subject: str, subject_row: SubjectRow | None) -> None:
     mode = queries.effective_mode(session, subject_row)
-    if mode in queries.READ_ONLY_MODES:
+    if mode.read_only:
         raise OperationNotPermitted(
             f"Subject '{subject}' is in {mode} mode; deleting is not permitted."
         )

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session
 
 from contracts import CompatibilityLevel, CompatibilityPolicy, ParsedSchema, VersionedSchema
 from registry.principal import Principal
+
+
+class Mode(StrEnum):
+    """A registry's or topic's mode, as Confluent names them."""
+
+    READWRITE = "READWRITE"
+    READONLY = "READONLY"
+    # Set globally, it wins over every topic's own mode.
+    READONLY_OVERRIDE = "READONLY_OVERRIDE"
+    # Registration may choose ids and versions (migrating from another registry).
+    IMPORT = "IMPORT"
+
+    @property
+    def read_only(self) -> bool:
+        return self in (Mode.READONLY, Mode.READONLY_OVERRIDE)
+
+
+# Ids and versions are Java ints on the Confluent wire: the one definition of their upper bound.
+MAX_INT = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlmodel import Session, col, select
 
 from contracts import (
@@ -16,31 +14,17 @@ from contracts import (
     VersionedSchema,
     parse_schema,
 )
+from registry import names
 from registry.context import RegistryContext
-from registry.errors import InvalidSchemaError, InvalidSubject, StoreError
+from registry.errors import InvalidSchemaError, StoreError
 from registry.tables import GlobalConfigRow, SchemaRow, SubjectRow, SubjectVersionRow
-from registry.usecases.model import EffectiveConfig, StoredSchema, SubjectVersion
-
-READWRITE = "READWRITE"
-READ_ONLY_MODES = frozenset({"READONLY", "READONLY_OVERRIDE"})
+from registry.usecases.model import EffectiveConfig, Mode, StoredSchema, SubjectVersion
 
 
 def validate_subject(ctx: RegistryContext, subject: str) -> str:
-    """Refuse names a topic cannot have (42208), saying which rule the name breaks."""
-    if not subject or not subject.strip():
-        raise InvalidSubject("The subject name must not be empty or blank.")
-    limit = ctx.settings.max_subject_length
-    if len(subject) > limit:
-        raise InvalidSubject(
-            f"The subject name is {len(subject)} characters long; the limit is {limit}."
-        )
-    bad = next((c for c in subject if unicodedata.category(c) in {"Cc", "Cs"}), None)
-    if bad is not None:
-        raise InvalidSubject(
-            f"The subject name contains the control character U+{ord(bad):04X}; "
-            "subject names must be printable."
-        )
-    return subject
+    """The subject a write names, in NFC; InvalidSubject (42208) saying which rule the name breaks
+    (registry.names)."""
+    return names.subject(subject, max_length=ctx.settings.max_subject_length)
 
 
 def parse_proposed(
@@ -159,9 +143,10 @@ def effective_config(
     )
 
 
-def effective_mode(session: Session, subject_row: SubjectRow | None) -> str:
-    glob = global_config(session).mode or READWRITE
+def effective_mode(session: Session, subject_row: SubjectRow | None) -> Mode:
+    glob = Mode(global_config(session).mode or Mode.READWRITE)
     # READONLY_OVERRIDE at the global level wins over any subject's own mode.
-    if glob == "READONLY_OVERRIDE":
+    if glob is Mode.READONLY_OVERRIDE:
         return glob
-    return (subject_row.mode if subject_row else None) or glob
+    own = subject_row.mode if subject_row else None
+    return Mode(own) if own else glob

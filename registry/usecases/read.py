@@ -11,10 +11,9 @@ from registry.context import RegistryContext
 from registry.errors import SchemaNotFound, SubjectNotFound, VersionNotFound
 from registry.tables import SchemaRow, SubjectVersionRow
 from registry.usecases import queries
-from registry.usecases.model import StoredSchema, SubjectVersion
+from registry.usecases.model import MAX_INT, StoredSchema, SubjectVersion
 
 LATEST = -1
-MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
@@ -35,7 +34,9 @@ def get_schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
     cached = ctx.schemas_by_id.get(schema_id)
     if cached is not None:
         return cached
-    if not 1 <= schema_id <= MAX_ID:  # no such id, and no query with a number the column can't hold
+    if (
+        not 1 <= schema_id <= MAX_INT
+    ):  # no such id, and no query with a number the column can't hold
         raise SchemaNotFound(f"Schema {schema_id} not found")
     found = ctx.db.read(lambda session: queries.schema_by_id(ctx, session, schema_id))
     if found is None:
@@ -48,7 +49,7 @@ def subject_versions_of_schema(
 ) -> list[SubjectVersion]:
     """Every (subject, version) that registered this schema id."""
 
-    if not 1 <= schema_id <= MAX_ID:
+    if not 1 <= schema_id <= MAX_INT:
         raise SchemaNotFound(f"Schema {schema_id} not found")
 
     def query(session: Session) -> list[SubjectVersion]:

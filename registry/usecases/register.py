@@ -14,9 +14,7 @@ from registry.errors import IdMismatch, IncompatibleSchema, OperationNotPermitte
 from registry.principal import Principal
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
-from registry.usecases.model import ProposedVersion, StoredSchema, SubjectVersion
-
-MAX_ID = 2**31 - 1
+from registry.usecases.model import MAX_INT, Mode, ProposedVersion, StoredSchema, SubjectVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +75,11 @@ def register_version(
             action="register versions of",
         )
         mode = queries.effective_mode(session, subject_row)
-        if mode in queries.READ_ONLY_MODES:
+        if mode.read_only:
             raise OperationNotPermitted(
                 f"Subject '{subject}' is in {mode} mode; registering a schema is not permitted."
             )
-        importing = mode == "IMPORT"
+        importing = mode is Mode.IMPORT
         existing = session.exec(
             select(SchemaRow).where(
                 SchemaRow.schema_type == parsed.schema_type.value,
@@ -168,7 +166,7 @@ def _check_requested_id(
         raise IdMismatch(
             f"Schema already registered with id {existing.id} instead of input id {requested}."
         )
-    if not 1 <= requested <= MAX_ID:
+    if not 1 <= requested <= MAX_INT:
         raise IdMismatch(f"Schema id {requested} is out of range [1, 2^31-1].")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from registry import names
 from registry.auth import (
     INVALID,
     MISSING,
@@ -16,7 +17,6 @@ from registry.auth import (
     require_admin,
     secret_matches,
     split_token,
-    validate_team_name,
 )
 from registry.context import RegistryContext
 from registry.errors import (
@@ -77,7 +77,7 @@ def _info(row: TeamTokenRow) -> TokenInfo:
 
 
 def _team_row(session: Session, team: str) -> TeamRow:
-    row = session.get(TeamRow, team)
+    row = session.get(TeamRow, names.team(team))
     if row is None:
         raise TeamNotFound(team)
     return row
@@ -127,11 +127,16 @@ def authenticate(ctx: RegistryContext, credentials: Credentials | None) -> Princ
 
 def create_team(ctx: RegistryContext, principal: Principal, name: str) -> Team:
     require_admin(principal, "create teams")
-    name = validate_team_name(name)
+    name = names.new_team(name)
 
     def transaction(session: Session) -> Team:
-        if session.get(TeamRow, name) is not None:
-            raise TeamExists(name)
+        # Unique without regard to case (so is the index `ux_teams_name_lower`): `CRM` beside
+        # `crm` would be two teams that read as one in the audit log.
+        existing = session.exec(
+            select(TeamRow.name).where(func.lower(TeamRow.name) == name.lower())
+        ).first()
+        if existing is not None:
+            raise TeamExists(name, existing)
         row = TeamRow(name=name)
         session.add(row)
         audit.record(session, principal, "create_team", target=name, after={"team": name})
@@ -186,6 +191,7 @@ def revoke_token(ctx: RegistryContext, principal: Principal, team: str, token_id
     """Revoke at once: authentication reads the row on every request. An admin or the team itself
     may revoke (a team that leaked a token should not have to wait for an admin)."""
     _require_admin_or_team(principal, team, "revoke the tokens")
+    token_id = names.token_id(token_id)
 
     def transaction(session: Session) -> TokenInfo:
         _team_row(session, team)

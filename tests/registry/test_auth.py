@@ -191,8 +191,8 @@ def test_an_unowned_topic_with_versions_is_the_admins_until_assigned(make_client
 
 def test_team_names_are_checked(world: World) -> None:
     # Reserved (audit actors), a colon (basic auth), a slash (URLs), empty; then a duplicate.
-    for name, status in [("admin", 400), ("anonymous", 400), ("a:b", 400), ("a/b", 400), ("", 400)]:
+    for name in ("admin", "anonymous", "a:b", "a/b", ""):
         answer = world.call("admin", "POST", "/teams", {"name": name})
-        assert (answer.status_code, answer.json()["error_code"]) == (status, 400), name
+        assert (answer.status_code, answer.json()["error_code"]) == (422, 42270), name
     duplicate = world.call("admin", "POST", "/teams", {"name": "crm"})
     assert (duplicate.status_code, duplicate.json()["error_code"]) == (409, 40970)

@@ -61,7 +61,9 @@ async def delete_global_config(ctx: Ctx, principal: CurrentPrincipal) -> Respons
     return _view(await run_in_threadpool(config.delete_config, ctx, principal, None))
 
 
-@router.get("/config/{subject}", response_model=ConfigResponse, responses=documented(400, 404, 500))
+@router.get(
+    "/config/{subject}", response_model=ConfigResponse, responses=documented(400, 404, 422, 500)
+)
 async def get_subject_config(
     ctx: Ctx, subject: Subject, default_to_global: DefaultToGlobal = False
 ) -> Response:
@@ -87,7 +89,7 @@ async def set_subject_config(
 
 
 @router.delete(
-    "/config/{subject}", response_model=ConfigResponse, responses=documented(400, 404, 500)
+    "/config/{subject}", response_model=ConfigResponse, responses=documented(400, 404, 422, 500)
 )
 async def delete_subject_config(
     ctx: Ctx, principal: CurrentPrincipal, subject: Subject

@@ -44,7 +44,7 @@ async def delete_global_mode(ctx: Ctx, principal: CurrentPrincipal) -> Response:
     return _mode(await run_in_threadpool(config.delete_mode, ctx, principal, None))
 
 
-@router.get("/mode/{subject}", response_model=ModeBody, responses=documented(400, 404, 500))
+@router.get("/mode/{subject}", response_model=ModeBody, responses=documented(400, 404, 422, 500))
 async def get_subject_mode(
     ctx: Ctx, subject: Subject, default_to_global: DefaultToGlobal = False
 ) -> Response:
@@ -70,6 +70,6 @@ async def set_subject_mode(
     )
 
 
-@router.delete("/mode/{subject}", response_model=ModeBody, responses=documented(400, 404, 500))
+@router.delete("/mode/{subject}", response_model=ModeBody, responses=documented(400, 404, 422, 500))
 async def delete_subject_mode(ctx: Ctx, principal: CurrentPrincipal, subject: Subject) -> Response:
     return _mode(await run_in_threadpool(config.delete_mode, ctx, principal, subject))

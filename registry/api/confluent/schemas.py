@@ -10,7 +10,16 @@ from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import SchemaEntry, SchemaString, SubjectVersionEntry
-from registry.api.params import Ctx, Flag, Paging, answers_of, context_of
+from registry.api.params import (
+    Ctx,
+    Flag,
+    Paging,
+    SchemaId,
+    SubjectFilter,
+    SubjectPrefix,
+    answers_of,
+    context_of,
+)
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.context import RegistryContext
 from registry.usecases import read
@@ -41,19 +50,19 @@ async def _schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
 
 
 @reads.get("/schemas/ids/{id}", response_model=SchemaString, responses=documented(400, 404, 500))
-async def get_schema_by_id(request: Request, id: int) -> Response:
+async def get_schema_by_id(request: Request, id: SchemaId) -> Response:
     schema = await _schema(context_of(request), id)
     return answers_of(request).response(
         schema, lambda: SchemaString(schema_=schema.text, schema_type=schema.schema_type).wire()
     )
 
 
-@router.get("/schemas", response_model=list[SchemaEntry], responses=documented(400, 500))
+@router.get("/schemas", response_model=list[SchemaEntry], responses=documented(400, 422, 500))
 async def list_schemas(
     ctx: Ctx,
     paging: Paging,
     deleted: Flag = False,
-    subject_prefix: Annotated[str, Query(alias="subjectPrefix")] = "",
+    subject_prefix: Annotated[SubjectPrefix, Query(alias="subjectPrefix")] = "",
     latest_only: Annotated[Flag, Query(alias="latestOnly")] = False,
 ) -> Response:
     found = await run_in_threadpool(
@@ -76,20 +85,20 @@ async def schema_types() -> Response:
     responses={200: RAW_SCHEMA_RESPONSE, **documented(400, 404, 500)},
     description="The schema text itself, not wrapped in JSON.",
 )
-async def get_schema_text_by_id(request: Request, id: int) -> Response:
+async def get_schema_text_by_id(request: Request, id: SchemaId) -> Response:
     schema = await _schema(context_of(request), id)
     return Response(schema.text, media_type=RegistryJSONResponse.media_type)
 
 
 @router.get(
-    "/schemas/ids/{id}/subjects", response_model=list[str], responses=documented(400, 404, 500)
+    "/schemas/ids/{id}/subjects", response_model=list[str], responses=documented(400, 404, 422, 500)
 )
 async def get_subjects_by_schema_id(
     ctx: Ctx,
-    id: int,
+    id: SchemaId,
     paging: Paging,
     deleted: Flag = False,
-    subject: str | None = None,
+    subject: Annotated[SubjectFilter, Query()] = None,
 ) -> Response:
     found = await run_in_threadpool(
         lambda: read.subject_versions_of_schema(ctx, id, subject=subject, deleted=deleted)
@@ -101,14 +110,14 @@ async def get_subjects_by_schema_id(
 @router.get(
     "/schemas/ids/{id}/versions",
     response_model=list[SubjectVersionEntry],
-    responses=documented(400, 404, 500),
+    responses=documented(400, 404, 422, 500),
 )
 async def get_versions_by_schema_id(
     ctx: Ctx,
-    id: int,
+    id: SchemaId,
     paging: Paging,
     deleted: Flag = False,
-    subject: str | None = None,
+    subject: Annotated[SubjectFilter, Query()] = None,
 ) -> Response:
     found = await run_in_threadpool(
         lambda: read.subject_versions_of_schema(ctx, id, subject=subject, deleted=deleted)

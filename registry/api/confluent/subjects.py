@@ -17,6 +17,7 @@ from registry.api.params import (
     Flag,
     Paging,
     Subject,
+    SubjectPrefix,
     Version,
     answers_of,
     context_of,
@@ -61,13 +62,13 @@ async def get_version(request: Request, subject: Subject, version: Version) -> R
     )
 
 
-@router.get("/subjects", response_model=list[str], responses=documented(400, 500))
+@router.get("/subjects", response_model=list[str], responses=documented(400, 422, 500))
 async def list_subjects(
     ctx: Ctx,
     paging: Paging,
     deleted: Flag = False,
     deleted_only: Annotated[Flag, Query(alias="deletedOnly")] = False,
-    subject_prefix: Annotated[str, Query(alias="subjectPrefix")] = ":*:",
+    subject_prefix: Annotated[SubjectPrefix, Query(alias="subjectPrefix")] = ":*:",
 ) -> Response:
     found = await run_in_threadpool(
         lambda: read.list_subjects(
@@ -115,7 +116,9 @@ async def delete_subject(
 
 
 @router.get(
-    "/subjects/{subject}/versions", response_model=list[int], responses=documented(400, 404, 500)
+    "/subjects/{subject}/versions",
+    response_model=list[int],
+    responses=documented(400, 404, 422, 500),
 )
 async def list_versions(
     ctx: Ctx,

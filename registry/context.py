@@ -28,7 +28,7 @@ class RegistryContext:
     # subject -> its versions (live and soft-deleted), newest last; short-lived, see Settings.
     subject_versions: TtlCache[str, tuple[SubjectVersion, ...]]
     # Run in order inside the registration transaction, before the insert; each raises a
-    # RegistryError to refuse. See `create` for the order (contracts, then the level).
+    # ServiceError to refuse. See `create` for the order (contracts, then the level).
     registration_checks: list[RegistrationCheck] = field(default_factory=list)
 
     @classmethod

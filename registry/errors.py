@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 
-class RegistryError(Exception):
+class ServiceError(Exception):
     """Base of every error the registry turns into an HTTP answer `{"error_code", "message"}`.
 
     Subclasses only choose a row of the Confluent error table below; the one exception handler in
@@ -25,11 +25,11 @@ class RegistryError(Exception):
 
 
 # The Confluent error table (reference §1.4), one class per row that Accord produces.
-class BadRequest(RegistryError):
+class BadRequest(ServiceError):
     http_status, error_code = 400, 400
 
 
-class Unauthorized(RegistryError):
+class Unauthorized(ServiceError):
     """Missing or invalid credentials; the answer carries a WWW-Authenticate challenge. The message
     never repeats what the caller sent."""
 
@@ -39,20 +39,20 @@ class Unauthorized(RegistryError):
     }
 
 
-class Forbidden(RegistryError):
+class Forbidden(ServiceError):
     """Authenticated, but the caller's team does not own what it tries to change."""
 
     http_status, error_code = 403, 40301
 
 
-class SubjectNotFound(RegistryError):
+class SubjectNotFound(ServiceError):
     http_status, error_code = 404, 40401
 
     def __init__(self, subject: str) -> None:
         super().__init__(f"Subject '{subject}' not found.")
 
 
-class VersionNotFound(RegistryError):
+class VersionNotFound(ServiceError):
     http_status, error_code = 404, 40402
 
     def __init__(self, version: object, subject: str | None = None) -> None:
@@ -60,45 +60,45 @@ class VersionNotFound(RegistryError):
         super().__init__(f"Version {version}{where} not found.")
 
 
-class SchemaNotFound(RegistryError):
+class SchemaIdNotFound(ServiceError):
     http_status, error_code = 404, 40403
 
 
-class SubjectSoftDeleted(RegistryError):
+class SubjectSoftDeleted(ServiceError):
     http_status, error_code = 404, 40404
 
 
-class SubjectNotSoftDeleted(RegistryError):
+class SubjectNotSoftDeleted(ServiceError):
     http_status, error_code = 404, 40405
 
 
-class VersionSoftDeleted(RegistryError):
+class VersionSoftDeleted(ServiceError):
     http_status, error_code = 404, 40406
 
 
-class VersionNotSoftDeleted(RegistryError):
+class VersionNotSoftDeleted(ServiceError):
     http_status, error_code = 404, 40407
 
 
-class SubjectConfigNotFound(RegistryError):
+class SubjectConfigNotFound(ServiceError):
     http_status, error_code = 404, 40408
 
 
-class SubjectModeNotFound(RegistryError):
+class SubjectModeNotFound(ServiceError):
     http_status, error_code = 404, 40409
 
 
-class NotFound(RegistryError):
+class NotFound(ServiceError):
     """An unknown route, as Jersey answers it inside Confluent."""
 
     http_status, error_code = 404, 404
 
 
-class MethodNotAllowed(RegistryError):
+class MethodNotAllowed(ServiceError):
     http_status, error_code = 405, 405
 
 
-class IncompatibleSchema(RegistryError):
+class CompatibilityRefusal(ServiceError):
     """The error_code is a setting (409 or 40901), so the handler asks the instance, not the class."""
 
     http_status, error_code = 409, 409
@@ -112,15 +112,15 @@ class IncompatibleSchema(RegistryError):
         return self._code
 
 
-class UnsupportedMediaType(RegistryError):
+class UnsupportedMediaType(ServiceError):
     http_status, error_code = 415, 415
 
 
-class InvalidSchemaError(RegistryError):
+class UnprocessableSchema(ServiceError):
     http_status, error_code = 422, 42201
 
 
-class InvalidVersion(RegistryError):
+class InvalidVersion(ServiceError):
     http_status, error_code = 422, 42202
 
     def __init__(self, version: str) -> None:
@@ -130,75 +130,75 @@ class InvalidVersion(RegistryError):
         )
 
 
-class InvalidCompatibilityLevel(RegistryError):
+class InvalidCompatibilityLevel(ServiceError):
     http_status, error_code = 422, 42203
 
 
-class InvalidMode(RegistryError):
+class InvalidMode(ServiceError):
     http_status, error_code = 422, 42204
 
 
-class OperationNotPermitted(RegistryError):
+class OperationNotPermitted(ServiceError):
     http_status, error_code = 422, 42205
 
 
-class IdMismatch(RegistryError):
+class IdMismatch(ServiceError):
     http_status, error_code = 422, 42207
 
 
-class InvalidSubject(RegistryError):
+class InvalidSubject(ServiceError):
     http_status, error_code = 422, 42208
 
 
-class RequestTooLarge(RegistryError):
+class RequestTooLarge(ServiceError):
     """The request body exceeds the setting max_request_bytes."""
 
     http_status, error_code = 422, 42209
 
 
-class StoreError(RegistryError):
+class StoreError(ServiceError):
     http_status, error_code = 500, 50001
 
 
 # Accord's extensions (consumer contracts, teams): codes in Confluent's style, outside its ranges.
-class ContractNotFound(RegistryError):
+class ContractNotFound(ServiceError):
     http_status, error_code = 404, 40450
 
     def __init__(self, subject: str, consumer: str) -> None:
         super().__init__(f"Consumer '{consumer}' has no contract on subject '{subject}'.")
 
 
-class InvalidConsumer(RegistryError):
+class InvalidConsumer(ServiceError):
     http_status, error_code = 422, 42250
 
 
-class InvalidTeam(RegistryError):
+class InvalidTeam(ServiceError):
     http_status, error_code = 422, 42270
 
 
-class InvalidTokenId(RegistryError):
+class InvalidTokenId(ServiceError):
     http_status, error_code = 422, 42271
 
 
-class InvalidTimestamp(RegistryError):
+class InvalidTimestamp(ServiceError):
     http_status, error_code = 422, 42272
 
 
-class TeamNotFound(RegistryError):
+class TeamNotFound(ServiceError):
     http_status, error_code = 404, 40470
 
     def __init__(self, team: str) -> None:
         super().__init__(f"Team '{team}' not found.")
 
 
-class TokenNotFound(RegistryError):
+class TokenNotFound(ServiceError):
     http_status, error_code = 404, 40471
 
     def __init__(self, team: str, token_id: str) -> None:
         super().__init__(f"Team '{team}' has no token '{token_id}'.")
 
 
-class TeamExists(RegistryError):
+class TeamExists(ServiceError):
     http_status, error_code = 409, 40970
 
     def __init__(self, team: str, existing: str) -> None:

@@ -70,3 +70,19 @@ def test_the_checker_sees_imports() -> None:
     """Guards the guard: a file that imports fastapi is reported."""
     sample = ROOT / "contracts" / "__init__.py"
     assert ("contracts", True) in imports_of(sample)
+
+
+def test_no_class_name_means_two_things_across_packages() -> None:
+    """`clients`' exception names are public API: a registry class by the same name (the
+    registry's 40403 `SchemaNotFound` beside the client's) would say two things with one word."""
+    from clients import errors as client_errors
+    from registry import errors as registry_errors
+
+    def names_of(module: object) -> set[str]:
+        return {
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, Exception)
+        }
+
+    assert names_of(client_errors) & names_of(registry_errors) == set()

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from registry.api.models import ErrorMessage
 from registry.api.wire import RegistryJSONResponse, document_wire, error_body
-from registry.errors import BadRequest, MethodNotAllowed, NotFound, RegistryError
+from registry.errors import BadRequest, MethodNotAllowed, NotFound, ServiceError
 
 log = logging.getLogger("accord.registry")
 
@@ -21,7 +21,7 @@ def _answer(status: int, error_code: int, message: str) -> Response:
     return RegistryJSONResponse(error_body(error_code, message), status_code=status)
 
 
-def _registry_answer(exc: RegistryError) -> Response:
+def _registry_answer(exc: ServiceError) -> Response:
     # Accord's extension errors may add fields beside the two Confluent ones (a contract check's
     # `report`); Confluent clients ignore unknown fields.
     details = getattr(exc, "details", None)
@@ -35,7 +35,7 @@ def _registry_answer(exc: RegistryError) -> Response:
 
 
 async def registry_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RegistryError)
+    assert isinstance(exc, ServiceError)
     return _registry_answer(exc)
 
 
@@ -63,13 +63,13 @@ def _where(error: dict[str, Any]) -> str:
     return ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
 
 
-def _body_error(request: Request) -> type[RegistryError]:
+def _body_error(request: Request) -> type[ServiceError]:
     """The table's row for a malformed body of this route: what its body model says it is."""
     route = request.scope.get("route")
     field = getattr(route, "body_field", None)
     model = getattr(getattr(field, "field_info", None), "annotation", None)
     chosen = getattr(model, "invalid_body", None)
-    return chosen if isinstance(chosen, type) and issubclass(chosen, RegistryError) else BadRequest
+    return chosen if isinstance(chosen, type) and issubclass(chosen, ServiceError) else BadRequest
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -94,7 +94,7 @@ async def unexpected_error(_request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RegistryError, registry_error)
+    app.add_exception_handler(ServiceError, registry_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)
@@ -119,7 +119,8 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Incompatible schema (error_code 409, or 40901 by setting)",
         415: "Unsupported request content type",
         422: "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, "
-        "42205 not permitted, 42207 id mismatch, 42208 subject, 42209 too large",
+        "42205 not permitted, 42207 id mismatch, 42208 subject, 42209 too large, 42250 consumer, 42270 team, "
+        "42271 token id, 42272 timestamp",
         500: "Store error (50001)",
     }
     return {

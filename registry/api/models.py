@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from registry.errors import (
     InvalidCompatibilityLevel,
     InvalidMode,
-    InvalidSchemaError,
-    RegistryError,
+    ServiceError,
+    UnprocessableSchema,
 )
 from registry.usecases.model import MAX_INT
 
@@ -23,7 +23,7 @@ class Wire(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
     # The row of the error table a malformed body of this model answers (registry.api.errors).
-    invalid_body: ClassVar[type[RegistryError]] = InvalidSchemaError
+    invalid_body: ClassVar[type[ServiceError]] = UnprocessableSchema
 
     def wire(self) -> dict[str, Any]:
         """The JSON body: aliases, and no null fields (Confluent omits them)."""

@@ -15,7 +15,7 @@ from registry import names
 from registry.api.wire import EncodedAnswers
 from registry.auth import parse_authorization
 from registry.context import RegistryContext
-from registry.errors import InvalidTimestamp, InvalidVersion, SchemaNotFound
+from registry.errors import InvalidTimestamp, InvalidVersion, SchemaIdNotFound
 from registry.principal import ANONYMOUS_ADMIN, Principal
 from registry.usecases import teams
 from registry.usecases.model import MAX_INT
@@ -162,7 +162,7 @@ def parse_schema_id(text: str) -> int:
     """A global schema id: ASCII digits making an integer in [1, 2^31-1]; anything else names no
     schema (40403, as Confluent answers)."""
     if _NUMBER.fullmatch(text) is None or not 1 <= int(text) <= MAX_INT:
-        raise SchemaNotFound(f"Schema {text} not found")
+        raise SchemaIdNotFound(f"Schema {text} not found")
     return int(text)
 
 

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.cache import LruCache
-from registry.errors import BadRequest, RegistryError, RequestTooLarge, UnsupportedMediaType
+from registry.errors import BadRequest, RequestTooLarge, ServiceError, UnsupportedMediaType
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
 VND_JSON = "application/vnd.schemaregistry+json"
@@ -165,7 +165,7 @@ class WireMiddleware:
         return None, scope, replay
 
 
-def _refusal(error: RegistryError) -> JSONResponse:
+def _refusal(error: ServiceError) -> JSONResponse:
     """An answer from the error table, for refusals made before FastAPI sees the request."""
     return RegistryJSONResponse(
         error_body(error.code, error.message), status_code=error.http_status
@@ -236,5 +236,6 @@ def document_wire(spec: dict[str, Any]) -> dict[str, Any]:
 _WIRE_TYPES = (V1_JSON, VND_JSON, JSON)
 _UNPROCESSABLE = (
     "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, 42205 not permitted, "
-    "42207 id mismatch, 42208 subject, 42209 too large"
+    "42207 id mismatch, 42208 subject, 42209 too large, 42250 consumer, 42270 team, "
+    "42271 token id, 42272 timestamp"
 )

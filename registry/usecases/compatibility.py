@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from contracts import check_compatibility
 from registry.context import RegistryContext
-from registry.errors import InvalidSchemaError, VersionNotFound
+from registry.errors import UnprocessableSchema, VersionNotFound
 from registry.tables import SubjectRow
 from registry.usecases import queries
 from registry.usecases.model import SubjectVersion
@@ -38,7 +38,7 @@ def compatibility_verdict(
     """
     try:
         parsed = queries.parse_proposed(schema_type, schema_text, references=references)
-    except InvalidSchemaError as exc:
+    except UnprocessableSchema as exc:
         if verbose:
             return Verdict(False, (exc.message,))
         raise

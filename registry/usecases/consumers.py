@@ -26,11 +26,11 @@ from registry.auth import require_consumer
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
+    CompatibilityRefusal,
     ContractNotFound,
-    IncompatibleSchema,
-    InvalidSchemaError,
     StoreError,
     SubjectNotFound,
+    UnprocessableSchema,
 )
 from registry.principal import Principal
 from registry.tables import SubjectRow
@@ -38,7 +38,7 @@ from registry.usecases import audit, queries
 from registry.usecases.model import ProposedVersion
 
 
-class ContractRefused(IncompatibleSchema):
+class ContractRefused(CompatibilityRefusal):
     """A refusal that carries the check report; the error body adds it as `report`."""
 
     def __init__(self, message: str, report: CheckReport, *, error_code: int = 409) -> None:
@@ -133,7 +133,7 @@ def put_contract(
     contract = ConsumerContract(consumer, parsed, tuple(examples or ()))
     problems = invalid_examples(contract)
     if problems:
-        raise InvalidSchemaError(
+        raise UnprocessableSchema(
             "Invalid contract examples: " + "; ".join(f"{p.where}: {p.message}" for p in problems)
         )
     examples_text = json.dumps(list(contract.examples), sort_keys=True)

@@ -16,7 +16,7 @@ from contracts import (
 )
 from registry import names
 from registry.context import RegistryContext
-from registry.errors import InvalidSchemaError, StoreError
+from registry.errors import StoreError, UnprocessableSchema
 from registry.tables import GlobalConfigRow, SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases.model import EffectiveConfig, Mode, StoredSchema, SubjectVersion
 
@@ -32,23 +32,23 @@ def parse_proposed(
 ) -> ParsedSchema:
     """Parse a schema arriving through the API: every failure is a 42201 saying what is wrong."""
     if references:
-        raise InvalidSchemaError(
+        raise UnprocessableSchema(
             "Schema references are not supported by this registry; inline the referenced types."
         )
     if text is None or not text.strip():
-        raise InvalidSchemaError("Empty schema: the request needs a non-empty 'schema' string.")
+        raise UnprocessableSchema("Empty schema: the request needs a non-empty 'schema' string.")
     try:
         kind = SchemaType.parse(schema_type)
         return parse_schema(kind, text)
     except UnsupportedSchemaType as exc:
-        raise InvalidSchemaError(
+        raise UnprocessableSchema(
             f"Unsupported schemaType {exc.schema_type!r}: this registry handles AVRO and JSON "
             "schemas (PROTOBUF is not supported)."
         ) from exc
     except InvalidSchema as exc:
-        raise InvalidSchemaError(f"Invalid {schema_type or 'AVRO'} schema: {exc}") from exc
+        raise UnprocessableSchema(f"Invalid {schema_type or 'AVRO'} schema: {exc}") from exc
     except RecursionError as exc:
-        raise InvalidSchemaError(
+        raise UnprocessableSchema(
             "Invalid schema: it is nested too deeply to be processed."
         ) from exc
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from registry.context import RegistryContext
-from registry.errors import SchemaNotFound, SubjectNotFound, VersionNotFound
+from registry.errors import SchemaIdNotFound, SubjectNotFound, VersionNotFound
 from registry.tables import SchemaRow, SubjectVersionRow
 from registry.usecases import queries
 from registry.usecases.model import MAX_INT, StoredSchema, SubjectVersion
@@ -37,10 +37,10 @@ def get_schema(ctx: RegistryContext, schema_id: int) -> StoredSchema:
     if (
         not 1 <= schema_id <= MAX_INT
     ):  # no such id, and no query with a number the column can't hold
-        raise SchemaNotFound(f"Schema {schema_id} not found")
+        raise SchemaIdNotFound(f"Schema {schema_id} not found")
     found = ctx.db.read(lambda session: queries.schema_by_id(ctx, session, schema_id))
     if found is None:
-        raise SchemaNotFound(f"Schema {schema_id} not found")
+        raise SchemaIdNotFound(f"Schema {schema_id} not found")
     return found
 
 
@@ -50,12 +50,12 @@ def subject_versions_of_schema(
     """Every (subject, version) that registered this schema id."""
 
     if not 1 <= schema_id <= MAX_INT:
-        raise SchemaNotFound(f"Schema {schema_id} not found")
+        raise SchemaIdNotFound(f"Schema {schema_id} not found")
 
     def query(session: Session) -> list[SubjectVersion]:
         schema = queries.schema_by_id(ctx, session, schema_id)
         if schema is None:
-            raise SchemaNotFound(f"Schema {schema_id} not found")
+            raise SchemaIdNotFound(f"Schema {schema_id} not found")
         if subject and "\x00" in subject:  # no topic has NUL in its name; PostgreSQL can't query it
             return []
         statement = select(SubjectVersionRow).where(SubjectVersionRow.schema_id == schema_id)
@@ -221,4 +221,4 @@ def lookup(
             continue
         if candidate.schema.fingerprint == parsed.fingerprint:
             return candidate
-    raise SchemaNotFound("Schema not found")
+    raise SchemaIdNotFound("Schema not found")

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from contracts import ParsedSchema, check_compatibility
 from registry.auth import topic_owner_after_write
 from registry.context import RegistryContext
-from registry.errors import IdMismatch, IncompatibleSchema, OperationNotPermitted
+from registry.errors import CompatibilityRefusal, IdMismatch, OperationNotPermitted
 from registry.principal import Principal
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
@@ -40,7 +40,7 @@ def compatibility_rule(proposal: ProposedVersion) -> None:
     if result.compatible:
         return
     details = ", ".join(result.messages())
-    raise IncompatibleSchema(
+    raise CompatibilityRefusal(
         f'Schema being registered is incompatible with an earlier schema for subject "'
         f'{proposal.subject}" (compatibility {proposal.config.level.value}), details: [{details}]',
         error_code=proposal.incompatible_error_code,

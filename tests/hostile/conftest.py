@@ -25,7 +25,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from auth_world import ADMIN_TOKEN, World, build_world  # noqa: E402 - needs the path above
+from auth_world import ADMIN_TOKEN, World, build_world
 
 
 @pytest.fixture

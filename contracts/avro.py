@@ -22,6 +22,7 @@ from fastavro._logical_writers_py import LOGICAL_WRITERS
 from contracts.errors import EncodingError, InvalidSchema
 from contracts.findings import Finding, FindingKind, Location
 from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
+from contracts.limits import MAX_AVRO_FIXED_SIZE, MAX_DECIMAL_PRECISION
 
 # Bound once: encode() runs per published message, and module attribute look-ups add up there.
 _BytesIO = io.BytesIO
@@ -309,6 +310,11 @@ class _Parser:
                 "a decimal needs a 'precision' that is a positive integer",
                 _ptr(pointer, "precision"),
             )
+        if precision > MAX_DECIMAL_PRECISION:
+            raise InvalidSchema(
+                f"a decimal's precision is at most {MAX_DECIMAL_PRECISION} digits, not {precision}",
+                _ptr(pointer, "precision"),
+            )
         if type(scale) is not int or not 0 <= scale <= precision:
             raise InvalidSchema(
                 f"a decimal's 'scale' must be an integer from 0 to its precision ({precision})",
@@ -448,6 +454,12 @@ class _Parser:
         size = spec.get("size")
         if type(size) is not int or size < 0:
             raise InvalidSchema("a fixed needs a 'size' that is a non-negative integer", pointer)
+        if size > MAX_AVRO_FIXED_SIZE:
+            raise InvalidSchema(
+                f"a fixed of {size} bytes is larger than the {MAX_AVRO_FIXED_SIZE} bytes Accord "
+                "accepts (the size of the largest message a topic can carry)",
+                _ptr(pointer, "size"),
+            )
         node = Fixed(full, pointer, size, self.aliases(spec, pointer, full.rpartition(".")[0]))
         node.props = {
             k: v

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from xml.etree import ElementTree as ET
 
 from contracts.findings import Finding, FindingKind, parse_pointer
+from contracts.limits import MAX_FINDINGS_RENDERED, MAX_MESSAGE_LENGTH
 
 Side = Literal["producer", "consumer"]
 ReportFormat = Literal["text", "json", "junit"]
@@ -21,10 +22,15 @@ REPORT_FORMATS: tuple[ReportFormat, ...] = ("text", "json", "junit")
 @dataclass(frozen=True, slots=True)
 class Counterexample:
     """A message the producer schema allows and the consumer's contract rejects, verified by
-    actually validating (JSON Schema) or decoding (Avro) it; `reason` is what the oracle said."""
+    actually validating (JSON Schema) or decoding (Avro) it; `reason` is what the oracle said.
+
+    When the message would be larger than an example may be (contracts/limits.py), it is not
+    built: `message` is None and `description` says which messages break the contract.
+    """
 
     message: object
     reason: str
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,9 @@ class ConsumerVerdict:
     findings: tuple[Finding, ...] = ()
     contract_version: int | None = None
     counterexample: Counterexample | None = None
+    # Findings a rendering left out beyond its cap (a report read back from JSON carries only
+    # the findings that were rendered, and this count of the rest).
+    omitted_findings: int = 0
 
     @property
     def ok(self) -> bool:
@@ -48,6 +57,7 @@ class LevelVerdict:
     level: str
     versions: tuple[int, ...] = ()
     findings: tuple[Finding, ...] = ()
+    omitted_findings: int = 0
 
     @property
     def ok(self) -> bool:
@@ -115,20 +125,17 @@ class CheckReport:
                 "level": self.level.level,
                 "ok": self.level.ok,
                 "versions": list(self.level.versions),
-                "findings": [finding_to_dict(f) for f in self.level.findings],
+                **_findings_dict(self.level.findings, self.level.omitted_findings),
             },
             "consumers": [
                 {
                     "consumer": c.consumer,
                     "ok": c.ok,
                     "contractVersion": c.contract_version,
-                    "findings": [finding_to_dict(f) for f in c.findings],
+                    **_findings_dict(c.findings, c.omitted_findings),
                     "counterexample": None
                     if c.counterexample is None
-                    else {
-                        "message": to_jsonable(c.counterexample.message),
-                        "reason": c.counterexample.reason,
-                    },
+                    else _counterexample_dict(c.counterexample),
                 }
                 for c in self.consumers
             ],
@@ -147,6 +154,7 @@ class CheckReport:
                 level=str(level["level"]),
                 versions=tuple(int(v) for v in level.get("versions", [])),
                 findings=tuple(finding_from_dict(f) for f in level.get("findings", [])),
+                omitted_findings=int(level.get("moreFindings", 0)),
             ),
             consumers=tuple(
                 ConsumerVerdict(
@@ -156,12 +164,48 @@ class CheckReport:
                     counterexample=None
                     if c.get("counterexample") is None
                     else Counterexample(
-                        c["counterexample"]["message"], c["counterexample"]["reason"]
+                        c["counterexample"]["message"],
+                        c["counterexample"]["reason"],
+                        c["counterexample"].get("description"),
                     ),
+                    omitted_findings=int(c.get("moreFindings", 0)),
                 )
                 for c in data.get("consumers", [])
             ),
         )
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """A sentence cut to `limit` characters (it may quote a value from a schema or a message)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(findings: tuple[Finding, ...], omitted: int = 0) -> tuple[tuple[Finding, ...], int]:
+    """The findings a rendering shows (at most MAX_FINDINGS_RENDERED) and how many it leaves out."""
+    head = findings[:MAX_FINDINGS_RENDERED]
+    return head, omitted + len(findings) - len(head)
+
+
+def _findings_dict(findings: tuple[Finding, ...], omitted: int) -> dict[str, Any]:
+    head, more = shown(findings, omitted)
+    return {"findings": [finding_to_dict(f) for f in head], "moreFindings": more}
+
+
+def _counterexample_dict(found: Counterexample) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": to_jsonable(found.message), "reason": clip(found.reason)}
+    if found.description is not None:
+        out["description"] = clip(found.description)
+    return out
+
+
+def _example_text(found: Counterexample) -> str:
+    if found.description is not None:
+        return f"not built, {clip(found.description)}"
+    return json.dumps(to_jsonable(found.message), sort_keys=True)
+
+
+def _more(count: int) -> list[str]:
+    return [f"      ... and {count} more finding{'s' if count != 1 else ''}"] if count else []
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -170,11 +214,11 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": str(finding.kind),
         "path": finding.pointer,
-        "message": finding.message,
+        "message": clip(finding.message),
     }
     optional = {
         "keyword": finding.keyword,
-        "field": finding.field,
+        "field": None if finding.field is None else clip(finding.field),
         "readerPath": finding.reader_pointer,
         "writerPath": finding.writer_pointer,
         "version": finding.version,
@@ -256,17 +300,21 @@ def render_text(report: CheckReport, *, colour: bool = False) -> str:
         lines.append(
             f"  [{mark(report.level.ok)}] compatibility {report.level.level} (against: {against})"
         )
-        lines.extend(f"      - {_line(f)}" for f in report.level.findings)
+        head, more = shown(report.level.findings, report.level.omitted_findings)
+        lines.extend(f"      - {clip(_line(f))}" for f in head)
+        lines.extend(_more(more))
     if not report.consumers and report.side == "producer":
         lines.append("  no consumer contracts registered for this topic")
     for verdict in report.consumers:
         version = f" (contract v{verdict.contract_version})" if verdict.contract_version else ""
         lines.append(f"  [{mark(verdict.ok)}] consumer {verdict.consumer}{version}")
-        lines.extend(f"      - {_line(f)}" for f in verdict.findings)
+        head, more = shown(verdict.findings, verdict.omitted_findings)
+        lines.extend(f"      - {clip(_line(f))}" for f in head)
+        lines.extend(_more(more))
         if verdict.counterexample is not None:
-            message = json.dumps(to_jsonable(verdict.counterexample.message), sort_keys=True)
+            message = _example_text(verdict.counterexample)
             lines.append(f"      example message that breaks {verdict.consumer}: {message}")
-            lines.append(f"      ({verdict.counterexample.reason})")
+            lines.append(f"      ({clip(verdict.counterexample.reason)})")
     return "\n".join(lines) + "\n"
 
 
@@ -284,14 +332,14 @@ def render_junit(report: CheckReport) -> str:
             "testcase", {"classname": classname, "name": f"compatibility {report.level.level}"}
         )
         if not report.level.ok:
-            _add_failure(case, report.level.findings, None)
+            _add_failure(case, report.level.findings, report.level.omitted_findings, None)
         cases.append(case)
     for verdict in report.consumers:
         case = ET.Element(
             "testcase", {"classname": classname, "name": f"consumer {verdict.consumer}"}
         )
         if not verdict.ok:
-            _add_failure(case, verdict.findings, verdict.counterexample)
+            _add_failure(case, verdict.findings, verdict.omitted_findings, verdict.counterexample)
         cases.append(case)
     failures = sum(1 for c in cases if c.find("failure") is not None)
     suite = ET.Element(
@@ -313,21 +361,27 @@ def render_junit(report: CheckReport) -> str:
 
 
 def _add_failure(
-    case: ET.Element, findings: tuple[Finding, ...], counterexample: Counterexample | None
+    case: ET.Element,
+    findings: tuple[Finding, ...],
+    omitted: int,
+    counterexample: Counterexample | None,
 ) -> None:
     first = findings[0] if findings else None
     failure = ET.SubElement(
         case,
         "failure",
         {
-            "message": first.message if first else "check failed",
+            "message": clip(first.message) if first else "check failed",
             "type": first.kind if first else "BROKEN",
         },
     )
-    body = [_line(f) for f in findings]
+    head, more = shown(findings, omitted)
+    body = [clip(_line(f)) for f in head]
+    if more:
+        body.append(f"... and {more} more finding{'s' if more != 1 else ''}")
     if counterexample is not None:
-        message = json.dumps(to_jsonable(counterexample.message), sort_keys=True)
-        body.append(f"example message: {message} ({counterexample.reason})")
+        message = _example_text(counterexample)
+        body.append(f"example message: {message} ({clip(counterexample.reason)})")
     failure.text = "\n".join(body)
 
 

@@ -63,9 +63,13 @@ class FindingModel(Wire):
 
 class CounterexampleModel(Wire):
     message: Any = Field(
-        description="a message the producer schema allows and the contract rejects"
+        description="a message the producer schema allows and the contract rejects; null when "
+        "it is too large to build (see `description`)"
     )
     reason: str = Field(description="what the decoder or validator said when it rejected it")
+    description: str | None = Field(
+        default=None, description="which messages break the contract, when none is built"
+    )
 
 
 class ConsumerVerdictModel(Wire):
@@ -73,6 +77,7 @@ class ConsumerVerdictModel(Wire):
     ok: bool
     contract_version: int | None = Field(default=None, alias="contractVersion")
     findings: list[FindingModel]
+    more_findings: int = Field(alias="moreFindings", description="findings not listed")
     counterexample: CounterexampleModel | None = None
 
 
@@ -81,6 +86,7 @@ class LevelVerdictModel(Wire):
     ok: bool
     versions: list[int]
     findings: list[FindingModel]
+    more_findings: int = Field(alias="moreFindings", description="findings not listed")
 
 
 class CheckReportModel(Wire):

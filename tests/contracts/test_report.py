@@ -6,6 +6,7 @@ import json
 from xml.etree import ElementTree as ET
 
 from contracts.findings import Finding, FindingKind
+from contracts.limits import MAX_FINDINGS_RENDERED, MAX_MESSAGE_LENGTH
 from contracts.report import (
     CheckReport,
     ConsumerVerdict,
@@ -180,3 +181,72 @@ def test_text_and_junit_show_every_finding_field() -> None:
             "version 4",
         ):
             assert shown in text
+
+
+def many_findings(count: int) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(
+            kind=FindingKind.REQUIRED_FIELD_NOT_SENT,
+            path=("fields", f"f{i}"),
+            message=f"f{i} was removed",
+        )
+        for i in range(count)
+    )
+
+
+FLOODED = CheckReport(
+    topic="WIDE",
+    side="producer",
+    level=LevelVerdict(level="BACKWARD", versions=(1,), findings=many_findings(10_000)),
+    consumers=(ConsumerVerdict("marketing", findings=many_findings(10_000)),),
+)
+
+
+def test_every_rendering_lists_at_most_the_cap_and_counts_the_rest() -> None:
+    more = 10_000 - MAX_FINDINGS_RENDERED
+    data = json.loads(render_json(FLOODED))
+    assert len(data["level"]["findings"]) == MAX_FINDINGS_RENDERED
+    assert data["level"]["moreFindings"] == more
+    assert len(data["consumers"][0]["findings"]) == MAX_FINDINGS_RENDERED
+    assert data["consumers"][0]["moreFindings"] == more
+    text = render_text(FLOODED)
+    assert text.count(" was removed") == 2 * MAX_FINDINGS_RENDERED
+    assert text.count(f"... and {more} more findings") == 2
+    junit = render_junit(FLOODED)
+    assert junit.count(" was removed") <= 2 * (MAX_FINDINGS_RENDERED + 1)  # + failure message
+    assert junit.count(f"... and {more} more findings") == 2
+    # Bounded by the cap, not by the 20,000 findings.
+    for rendered in (render_json(FLOODED), text, junit):
+        assert len(rendered) < 4 * MAX_FINDINGS_RENDERED * 100
+
+
+def test_a_report_read_back_keeps_the_count_of_findings_left_out() -> None:
+    again = CheckReport.from_dict(json.loads(render_json(FLOODED)))
+    assert again.ok is False
+    more = 10_000 - MAX_FINDINGS_RENDERED
+    assert render_text(again).count(f"... and {more} more findings") == 2
+
+
+def test_a_long_sentence_is_clipped_in_every_rendering() -> None:
+    huge = Finding(FindingKind.TYPE_CHANGED, ("fields", "f"), "m" * 100_000, field="f" * 100_000)
+    report = CheckReport(topic="T", side="consumer", consumers=(ConsumerVerdict("c", (huge,)),))
+    for rendered in (render_json(report), render_text(report), render_junit(report)):
+        assert len(rendered) < 6 * MAX_MESSAGE_LENGTH
+
+
+def test_a_described_counterexample_renders_its_description_and_no_message() -> None:
+    described = Counterexample(None, "too large to build", "any message where name is huge")
+    report = CheckReport(
+        topic="T",
+        side="consumer",
+        consumers=(ConsumerVerdict("c", (EMAIL_REMOVED,), counterexample=described),),
+    )
+    data = json.loads(render_json(report))
+    assert data["consumers"][0]["counterexample"] == {
+        "message": None,
+        "reason": "too large to build",
+        "description": "any message where name is huge",
+    }
+    assert CheckReport.from_dict(data).consumers[0].counterexample == described
+    assert "not built, any message where name is huge" in render_text(report)
+    assert "not built, any message where name is huge" in render_junit(report)

@@ -211,3 +211,37 @@ def test_a_contract_before_the_first_producer_version_then_guards_it(client: Tes
         json.loads(files.body("CUSTOMER_CREATED.v3-removes-email")["schema"])
     )  # type: ignore[arg-type]
     fastavro.validation.validate(example, writer)
+
+
+def test_a_schema_demanding_huge_values_gets_a_small_report_not_a_huge_body(
+    client: TestClient,
+) -> None:
+    def body(name: dict[str, object], tags: dict[str, object]) -> dict[str, object]:
+        schema = {
+            "type": "object",
+            "properties": {"name": name, "tags": tags},
+            "required": ["name", "tags"],
+        }
+        return {"schemaType": "JSON", "schema": json.dumps(schema)}
+
+    small = {"type": "string", "maxLength": 5}
+    assert client.post("/subjects/T/versions", json=body(small, {})).status_code == 200
+    assert client.put("/config/T", json={"compatibility": "NONE"}).status_code == 200
+    assert client.put("/subjects/T/consumers/marketing", json=body(small, {})).status_code == 200
+    huge = body(
+        {"type": "string", "minLength": 100_000_000},
+        {"type": "array", "minItems": 20_000_000, "items": {"type": "string"}},
+    )
+    checked = client.post("/subjects/T/check", json=huge)
+    assert checked.status_code == 200
+    assert len(checked.content) < 10_000
+    (verdict,) = checked.json()["consumers"]
+    assert verdict["consumer"] == "marketing"
+    example = verdict["counterexample"]
+    assert example["message"] is None
+    assert "name is any string of at least 100000000 characters" in example["description"]
+    # Registration runs the same check: refused with the same small report, nothing stored.
+    refused = client.post("/subjects/T/versions", json=huge)
+    assert refused.status_code == 409
+    assert len(refused.content) < 10_000
+    assert client.get("/subjects/T/versions").json() == [1]

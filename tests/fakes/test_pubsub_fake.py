@@ -373,6 +373,48 @@ def test_schema_settings_must_name_a_schema_and_revisions_that_exist(pubsub):
     pubsub.publisher.publish(pubsub.topic_path("orders"), b"anything").result(timeout=10)
 
 
+def test_a_revision_deleted_at_the_edge_of_a_range_leaves_the_rest_of_the_range(pubsub):
+    first = create_schema(pubsub, "orders", ORDER_V1)
+    second = commit(pubsub, "orders", ORDER_V2)
+    schema_topic(pubsub, "orders", "BINARY", first.revision_id, second.revision_id)
+    pubsub.schemas.delete_schema_revision(
+        name=f"{pubsub.schema_path('orders')}@{first.revision_id}"
+    )
+
+    as_v2 = encode(ORDER_V2, {"id": "o-2", "amount": 2, "note": None}, "BINARY")
+    pubsub.publisher.publish(pubsub.topic_path("orders"), as_v2).result(timeout=10)
+    with pytest.raises(exceptions.InvalidArgument):
+        pubsub.publisher.publish(
+            pubsub.topic_path("orders"), encode(ORDER_V1, {"id": "o-1", "amount": 1}, "BINARY")
+        ).result(timeout=10)
+
+
+def test_a_topic_whose_schema_was_deleted_refuses_every_message(pubsub):
+    create_schema(pubsub, "orders", ORDER_V1)
+    schema_topic(pubsub, "orders", "JSON")
+    pubsub.schemas.delete_schema(name=pubsub.schema_path("orders"))
+
+    topic = pubsub.publisher.get_topic(topic=pubsub.topic_path("orders"))
+    assert topic.schema_settings.schema == "_deleted-schema_"
+    with pytest.raises(exceptions.GoogleAPICallError):
+        pubsub.publisher.publish(
+            pubsub.topic_path("orders"), encode(ORDER_V1, {"id": "o-1", "amount": 1}, "JSON")
+        ).result(timeout=10)
+
+
+def test_a_protocol_buffer_definition_is_stored(pubsub):
+    definition = 'syntax = "proto3";\nmessage Order {\n  string id = 1;\n  int64 amount = 2;\n}\n'
+    created = pubsub.schemas.create_schema(
+        parent=f"projects/{pubsub.project}",
+        schema=types.Schema(type_=types.Schema.Type.PROTOCOL_BUFFER, definition=definition),
+        schema_id="orders-proto",
+    )
+    fetched = pubsub.schemas.get_schema(name=pubsub.schema_path("orders-proto"))
+    assert fetched.type_ == types.Schema.Type.PROTOCOL_BUFFER
+    assert fetched.definition == definition
+    assert fetched.revision_id == created.revision_id
+
+
 # -- subscriptions ---------------------------------------------------------------------------
 def test_subscriptions_are_created_listed_and_updated_with_their_settings(pubsub):
     pubsub.publisher.create_topic(name=pubsub.topic_path("orders"))
@@ -515,6 +557,26 @@ def test_unavailable_for_a_while_is_retried_by_the_client_and_counted(faked):
     fake.faults.refuse("*", grpc.StatusCode.UNAVAILABLE)
     with pytest.raises(exceptions.ServiceUnavailable):
         faked.publisher.get_topic(topic=faked.topic_path("orders"), retry=None)
+
+
+def test_list_calls_are_paged_and_each_page_is_a_counted_call(faked):
+    for n in range(5):
+        faked.publisher.create_topic(name=faked.topic_path(f"topic-{n}"))
+    fake = faked.server.fake
+    fake.faults.reset_calls()
+
+    pages = faked.publisher.list_topics(
+        request={"project": f"projects/{faked.project}", "page_size": 2}
+    )
+
+    assert [t.name for t in pages] == [faked.topic_path(f"topic-{n}") for n in range(5)]
+    assert fake.faults.calls == {"ListTopics": 3}
+
+
+def test_a_deleted_topic_leaves_its_subscriptions_naming_the_deleted_topic(pubsub):
+    (subscription,) = pubsub.create_topic("orders", "orders.billing")
+    pubsub.publisher.delete_topic(topic=pubsub.topic_path("orders"))
+    assert pubsub.subscriber.get_subscription(subscription=subscription).topic == "_deleted-topic_"
 
 
 def test_an_unknown_project_is_not_found(faked):

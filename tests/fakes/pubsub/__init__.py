@@ -36,7 +36,8 @@ Not modelled: IAM, snapshots/seek, ordering keys, filters, exactly-once, push/Bi
 Storage subscriptions, retention, message storage policy, detaching; PROTOCOL_BUFFER messages are
 not validated (definitions are stored; publishing to such a topic and ValidateMessage answer
 UNIMPLEMENTED); compatibility is sampled (an enum symbol or union branch no sample reaches goes
-unjudged); error codes Google does not document (the revision limit, deleted schema, an unknown
+unjudged); a commit identical to an existing revision still makes a new one; error codes Google
+does not document (the revision limit, deleted schema, an unknown
 revision in schema_settings) are this fake's choice.
 """
 

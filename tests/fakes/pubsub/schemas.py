@@ -44,6 +44,7 @@ _SAMPLING = threading.Lock()
 class Revision:
     schema: PB  # the Schema message as GetSchema(FULL) returns it
     parsed: Any  # fastavro's parsed schema for AVRO, None for PROTOCOL_BUFFER
+    samples: list[Any]  # datums of this revision, generated once, for compatibility checks
 
 
 @dataclass
@@ -103,7 +104,8 @@ def avro_message_problem(parsed: Any, data: bytes, encoding: int) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
-def _samples(parsed: Any) -> list[Any]:
+def samples(parsed: Any) -> list[Any]:
+    """Datums fastavro generates for `parsed`, the same ones on every call."""
     with _SAMPLING:  # fastavro samples from the global generator: seed it, then put it back
         state = random.getstate()
         random.seed(20_23)
@@ -113,9 +115,9 @@ def _samples(parsed: Any) -> list[Any]:
             random.setstate(state)
 
 
-def resolution_problem(writer: Any, reader: Any) -> str | None:
-    """Why fastavro cannot read data written with `writer` through `reader`, or None."""
-    for datum in _samples(writer):
+def resolution_problem(writer: Any, written: list[Any], reader: Any) -> str | None:
+    """Why fastavro cannot read `written` (datums of `writer`) through `reader`, or None."""
+    for datum in written:
         encoded = io.BytesIO()
         fastavro.schemaless_writer(encoded, writer, datum)
         encoded.seek(0)
@@ -192,13 +194,14 @@ class SchemaService:
                 f"Schema {stored.name} already has {MAX_REVISIONS} revisions, the maximum; "
                 "delete a revision before committing another",
             )
+        new_samples = samples(parsed) if stored.type == AVRO else []
         if stored.type == AVRO:
             for older in stored.revisions:
-                for writer, reader, direction in (
-                    (older.parsed, parsed, "read data written with"),
-                    (parsed, older.parsed, "be read by"),
+                for writer, written, reader, direction in (
+                    (older.parsed, older.samples, parsed, "read data written with"),
+                    (parsed, new_samples, older.parsed, "be read by"),
                 ):
-                    problem = resolution_problem(writer, reader)
+                    problem = resolution_problem(writer, written, reader)
                     if problem is not None:
                         raise invalid(
                             f"The new revision is not compatible with revision "
@@ -215,7 +218,7 @@ class SchemaService:
             revision_id=uuid.uuid4().hex[:8],
             revision_create_time=_now(previous),
         )
-        stored.revisions.append(Revision(revision, parsed))
+        stored.revisions.append(Revision(revision, parsed, new_samples))
         stored.created[revision.revision_id] = _key(revision.revision_create_time)
         return revision
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from registry import names
 from registry.context import RegistryContext
 from registry.principal import Principal
 from registry.team_tables import AuditEntryRow
@@ -81,6 +82,12 @@ def list_entries(
 ) -> list[AuditEntry]:
     """The newest `limit` entries (newest first) about `subject`, done by `team`, at or after
     `since` (a naive `since` is taken as UTC)."""
+    # The filters obey the rules of the names they filter by (registry.names): a NUL would
+    # otherwise reach PostgreSQL, which cannot compare it.
+    if subject is not None:
+        subject = names.subject(subject)
+    if team is not None:
+        team = names.team(team)
     statement = select(AuditEntryRow)
     if subject is not None:
         statement = statement.where(AuditEntryRow.subject == subject)

@@ -10,14 +10,17 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from auth_world import World
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from registry_schemas import V1
 
 from registry import names
-from registry.db import create_db_engine
+from registry.db import MIGRATIONS, create_db_engine, migrate
 from registry.errors import InvalidSubject
+from registry.settings import normalise_database_url
 
 
 def segment(name: str) -> str:
@@ -351,3 +354,40 @@ def test_accepted_subjects_are_one_subject_exactly_when_their_nfc_forms_are(
     client.delete(f"/subjects/{segment(first)}")
     client.delete(f"/subjects/{segment(first)}?permanent=true")
     assert client.get("/subjects?deleted=true").json() == []
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    url: str = request.getfixturevalue("empty_postgres_database")
+    return normalise_database_url(url)
+
+
+def test_the_migration_names_case_twins_instead_of_guessing(unmigrated_url: str) -> None:
+    """A store from before the rule may hold `crm` and `CRM`: which keeps its tokens and topics
+    is a person's call, so the upgrade stops and names them; once one is renamed, it proceeds."""
+    engine = create_db_engine(unmigrated_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+            for name in ("crm", "CRM", "finance"):
+                connection.execute(
+                    sa.text("INSERT INTO teams (name, created_at) VALUES (:name, :at)"),
+                    {"name": name, "at": "2026-01-01T00:00:00+00:00"},
+                )
+        with pytest.raises(RuntimeError, match=r"differ only in case: crm\. Rename"):
+            migrate(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE teams SET name = 'crm-old' WHERE name = 'CRM'"))
+        migrate(engine)
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO teams (name, created_at) VALUES ('Finance', :at)"),
+                {"at": "2026-01-01T00:00:00+00:00"},
+            )
+    finally:
+        engine.dispose()

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from registry.api.models import ErrorMessage
 from registry.api.wire import RegistryJSONResponse, document_wire, error_body
-from registry.errors import BadRequest, MethodNotAllowed, NotFound, ServiceError
+from registry.errors import BadRequest, MethodNotAllowed, NotFound, ServiceError, StoreError
 
 log = logging.getLogger("accord.registry")
 
@@ -90,7 +90,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 
 async def unexpected_error(_request: Request, exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
-    return _answer(500, 50001, f"Internal error: {type(exc).__name__}")
+    return _registry_answer(StoreError(f"Internal error: {type(exc).__name__}"))
 
 
 def install(app: FastAPI) -> None:

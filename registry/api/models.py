@@ -13,7 +13,7 @@ from registry.errors import (
     ServiceError,
     UnprocessableSchema,
 )
-from registry.usecases.model import MAX_INT
+from registry.usecases.model import MAX_INT, Mode
 
 _JAVA_INT_TEXT = re.compile(r"-?[0-9]+", re.ASCII)
 
@@ -135,7 +135,7 @@ class ConfigUpdateResponse(Wire):
 
 
 class ModeBody(Wire):
-    mode: str = Field(examples=["READWRITE"])
+    mode: Mode = Field(examples=[Mode.READWRITE])
 
 
 class ModeUpdateRequest(Wire):

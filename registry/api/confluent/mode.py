@@ -13,13 +13,14 @@ from registry.api.models import ModeBody, ModeUpdateRequest
 from registry.api.params import Ctx, CurrentPrincipal, Flag, Subject
 from registry.api.wire import RegistryJSONResponse
 from registry.usecases import config
+from registry.usecases.model import Mode
 
 router = APIRouter(tags=["mode"])
 
 DefaultToGlobal = Annotated[Flag, Query(alias="defaultToGlobal")]
 
 
-def _mode(mode: str) -> Response:
+def _mode(mode: Mode) -> Response:
     return RegistryJSONResponse(ModeBody(mode=mode).wire())
 
 

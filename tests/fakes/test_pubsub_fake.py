@@ -208,6 +208,30 @@ def test_a_revision_not_compatible_both_ways_is_refused(
     assert revision_ids(pubsub, "orders") == [first.revision_id]
 
 
+def test_removing_one_enum_symbol_among_many_is_refused(pubsub):
+    symbols = [f"STATE_{n}" for n in range(200)]
+    with_all = {
+        **ORDER_V1,
+        "fields": [
+            {"name": "state", "type": {"type": "enum", "name": "State", "symbols": symbols}}
+        ],
+    }
+    without_last = json.loads(json.dumps(with_all))
+    without_last["fields"][0]["type"]["symbols"] = symbols[:-1]
+    # the oracle: fastavro cannot read the removed symbol through the new revision
+    with pytest.raises(fastavro.read.SchemaResolutionError):
+        fastavro.schemaless_reader(
+            io.BytesIO(encode(with_all, {"state": symbols[-1]}, "BINARY")),
+            fastavro.parse_schema(with_all),
+            fastavro.parse_schema(without_last),
+        )
+    create_schema(pubsub, "states", with_all)
+
+    with pytest.raises(exceptions.InvalidArgument):
+        commit(pubsub, "states", without_last)
+    assert len(revision_ids(pubsub, "states")) == 1
+
+
 def test_a_schema_keeps_at_most_the_documented_number_of_revisions(pubsub):
     create_schema(pubsub, "capped", ORDER_V1)
     for _ in range(DOCUMENTED_REVISION_LIMIT - 1):

@@ -24,7 +24,8 @@ Modelled:
   `_deleted-schema_` and refuse messages), ValidateSchema, ValidateMessage. Revision ids are 8 hex
   characters; create times strictly increase. At most 20 revisions per schema (a 21st commit is
   FAILED_PRECONDITION). An Avro revision must be compatible with every existing revision in both
-  directions, judged by fastavro's own schema resolution on sampled datums.
+  directions, judged by fastavro's own schema resolution: datums of each revision (one per enum
+  symbol and union branch, plus seeded random ones) must be read by the other.
 - Resource names: projects/{p}/{topics|subscriptions|schemas}/{id}, the ID by Pub/Sub's rule
   (letter first; letters, digits, - _ . ~ + %; 3..255 characters; not "goog..."), else
   INVALID_ARGUMENT. List calls are paged (page_size, page_token).
@@ -35,8 +36,8 @@ Modelled:
 Not modelled: IAM, snapshots/seek, ordering keys, filters, exactly-once, push/BigQuery/Cloud
 Storage subscriptions, retention, message storage policy, detaching; PROTOCOL_BUFFER messages are
 not validated (definitions are stored; publishing to such a topic and ValidateMessage answer
-UNIMPLEMENTED); compatibility is sampled (an enum symbol or union branch no sample reaches goes
-unjudged); a commit identical to an existing revision still makes a new one; error codes Google
+UNIMPLEMENTED); compatibility is judged on datums, not proven (values under logical types are
+only sampled at random); a commit identical to an existing revision still makes a new one; error codes Google
 does not document (the revision limit, deleted schema, an unknown
 revision in schema_settings) are this fake's choice.
 """

@@ -104,13 +104,66 @@ def avro_message_problem(parsed: Any, data: bytes, encoding: int) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
+_PLAIN = {"null": None, "boolean": True, "int": 1, "long": 1, "float": 1.0, "double": 1.0}
+_PLAIN |= {"bytes": b"x", "string": "x"}
+
+
+class _Uncovered(Exception):
+    """A part of a schema the covering datums leave to the random samples."""
+
+
+def _covering(schema: Any, k: int, named: dict[str, Any], depth: int = 0) -> Any:
+    """A datum taking the k-th symbol of every enum and the k-th branch of every union (modulo
+    their sizes), so no symbol or branch is left to chance; recursion ends on a union's null."""
+    if isinstance(schema, str):
+        if schema in _PLAIN:
+            return _PLAIN[schema]
+        return _covering(named[schema], k, named, depth + 1)
+    if isinstance(schema, list):
+        branches = schema if depth < 8 else [b for b in schema if b == "null"] or schema
+        return _covering(branches[k % len(branches)], k, named, depth + 1)
+    if "logicalType" in schema:
+        raise _Uncovered(schema["logicalType"])
+    kind = schema["type"]
+    if kind == "record":
+        return {f["name"]: _covering(f["type"], k, named, depth + 1) for f in schema["fields"]}
+    if kind == "enum":
+        return schema["symbols"][k % len(schema["symbols"])]
+    if kind == "array":
+        return [_covering(schema["items"], k, named, depth + 1)]
+    if kind == "map":
+        return {"key": _covering(schema["values"], k, named, depth + 1)}
+    if kind == "fixed":
+        return bytes(schema["size"])
+    return _covering(kind, k, named, depth + 1)
+
+
+def _widest(schema: Any) -> int:
+    """The longest list anywhere in `schema`: enough k's to reach every symbol and branch."""
+    if isinstance(schema, dict):
+        return max([_widest(value) for value in schema.values()], default=1)
+    if isinstance(schema, list):
+        return max([len(schema), *(_widest(item) for item in schema)])
+    return 1
+
+
 def samples(parsed: Any) -> list[Any]:
-    """Datums fastavro generates for `parsed`, the same ones on every call."""
+    """Datums of `parsed`, the same on every call: covering ones (every enum symbol and union
+    branch) and ones fastavro generates at random (seeded)."""
+    named = parsed.get("__named_schemas", {}) if isinstance(parsed, dict) else {}
+    chosen = []
+    for k in range(min(_widest(parsed), 256)):
+        try:
+            datum = _covering(parsed, k, named)
+            fastavro.schemaless_writer(io.BytesIO(), parsed, datum)
+        except Exception:  # left to the random samples
+            continue
+        chosen.append(datum)
     with _SAMPLING:  # fastavro samples from the global generator: seed it, then put it back
         state = random.getstate()
         random.seed(20_23)
         try:
-            return list(fastavro.utils.generate_many(parsed, COMPATIBILITY_SAMPLES))
+            return chosen + list(fastavro.utils.generate_many(parsed, COMPATIBILITY_SAMPLES))
         finally:
             random.setstate(state)
 

@@ -1,4 +1,4 @@
-"""JSON Schema as an Accord format: parse (drafts 7, 2019-09, 2020-12), canonical form, validate, encode."""
+"""JSON Schema as an Accord format: parse (drafts 4, 6, 7, 2019-09, 2020-12), canonical form, validate, encode."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ import jsonschema_rs
 import referencing
 import referencing.exceptions
 import referencing.jsonschema
-from jsonschema import Draft7Validator, Draft201909Validator, Draft202012Validator
+from jsonschema import (
+    Draft4Validator,
+    Draft6Validator,
+    Draft7Validator,
+    Draft201909Validator,
+    Draft202012Validator,
+)
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from referencing._core import Resolver
@@ -24,6 +30,8 @@ from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, Schem
 # `$schema` (without a trailing '#', scheme-insensitive) -> validator class. Confluent's default is
 # draft 7, so a schema without `$schema` is draft 7.
 _DRAFTS: dict[str, type[Validator]] = {
+    "json-schema.org/draft-04/schema": Draft4Validator,
+    "json-schema.org/draft-06/schema": Draft6Validator,
     "json-schema.org/draft-07/schema": Draft7Validator,
     "json-schema.org/draft/2019-09/schema": Draft201909Validator,
     "json-schema.org/draft/2020-12/schema": Draft202012Validator,
@@ -106,8 +114,8 @@ def draft_of(schema: object) -> type[Validator]:
     draft = _DRAFTS.get(key)
     if draft is None:
         raise InvalidSchema(
-            f"$schema {uri!r} is not a supported JSON Schema draft; Accord handles draft 7 "
-            "(the default), 2019-09 and 2020-12",
+            f"$schema {uri!r} is not a supported JSON Schema draft; Accord handles drafts 4, 6, "
+            "7 (the default), 2019-09 and 2020-12",
             "/$schema",
         )
     return draft
@@ -115,14 +123,19 @@ def draft_of(schema: object) -> type[Validator]:
 
 def specification_for(draft: type[Validator]) -> referencing.Specification[Any]:
     specifications: dict[type[Validator], referencing.Specification[Any]] = {
+        Draft4Validator: referencing.jsonschema.DRAFT4,
+        Draft6Validator: referencing.jsonschema.DRAFT6,
         Draft7Validator: referencing.jsonschema.DRAFT7,
         Draft201909Validator: referencing.jsonschema.DRAFT201909,
     }
     return specifications.get(draft, referencing.jsonschema.DRAFT202012)
 
 
-def _root_uri(schema: Any) -> str:
-    uri = schema.get("$id", "") if isinstance(schema, dict) else ""
+def root_uri(schema: Any, draft: type[Validator]) -> str:
+    """The base URI a schema declares for itself (`id` in draft 4, `$id` later), or ""."""
+    if not isinstance(schema, dict):
+        return ""
+    uri = specification_for(draft).id_of(schema)
     return uri if isinstance(uri, str) else ""
 
 
@@ -134,13 +147,13 @@ def _build_registry(schema: Any, draft: type[Validator]) -> referencing.Registry
     resource = specification_for(draft).create_resource(schema)
     registry: referencing.Registry[Any] = referencing.Registry()
     return cast(
-        referencing.Registry[Any], registry.with_resource(_root_uri(schema), resource).crawl()
+        referencing.Registry[Any], registry.with_resource(root_uri(schema, draft), resource).crawl()
     )
 
 
 def _check_refs(schema: Any, draft: type[Validator], registry: referencing.Registry[Any]) -> None:
     """Every `$ref` must resolve inside the schema itself; remote references are refused."""
-    _walk_refs(schema, (), specification_for(draft), registry.resolver(_root_uri(schema)))
+    _walk_refs(schema, (), specification_for(draft), registry.resolver(root_uri(schema, draft)))
 
 
 def _walk_refs(
@@ -201,10 +214,16 @@ def _python_keyword(draft: type[Validator], keyword: str) -> type[_PythonPattern
 
 
 _FAST_DRAFTS: dict[type[Validator], type[jsonschema_rs.Validator]] = {
+    Draft4Validator: jsonschema_rs.Draft4Validator,
+    Draft6Validator: jsonschema_rs.Draft6Validator,
     Draft7Validator: jsonschema_rs.Draft7Validator,
     Draft201909Validator: jsonschema_rs.Draft201909Validator,
     Draft202012Validator: jsonschema_rs.Draft202012Validator,
 }
+
+
+# The drafts where `dependencies` is a keyword (2019-09 split it into dependentRequired/Schemas).
+_DEPENDENCIES_DRAFTS = frozenset({Draft4Validator, Draft6Validator, Draft7Validator})
 
 
 def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validator | None:
@@ -214,13 +233,15 @@ def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validat
     Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses Python's `re`
     and `multipleOf` python-jsonschema's float arithmetic (0.3 is not a multiple of 0.1 there).
     `patternProperties` selects properties by Rust's regex dialect, and jsonschema_rs still applies
-    draft 7's `dependencies` under 2019-09 and 2020-12 where python-jsonschema ignores it (found by
+    drafts 4-7's `dependencies` under 2019-09 and 2020-12 where python-jsonschema ignores it (found by
     the differential test): such schemas stay in Python.
     A schema jsonschema_rs cannot compile also stays in Python: the fast path never refuses a schema.
     tests/contracts/test_json_fast_path.py holds the two verdicts equal over the JSON corpus.
     """
     python_only = (
-        {"patternProperties"} if draft is Draft7Validator else {"patternProperties", "dependencies"}
+        {"patternProperties"}
+        if draft in _DEPENDENCIES_DRAFTS
+        else {"patternProperties", "dependencies"}
     )
     if any(
         isinstance(sub, dict) and not python_only.isdisjoint(sub) for _, sub in subschemas(schema)
@@ -313,6 +334,9 @@ def _sentence(error: ValidationError) -> str:
         return f"the string is longer than the maximum length {expected}"
     if keyword == "pattern":
         return f"the string {_short(value)} does not match the pattern {expected!r}"
+    parent, flag = error.schema, f"exclusive{str(keyword).title()}"
+    if keyword in {"minimum", "maximum"} and isinstance(parent, dict) and parent.get(flag) is True:
+        keyword = flag  # draft 4: a boolean beside the bound makes it exclusive
     if keyword in {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf"}:
         relation = {
             "minimum": "at least",
@@ -533,6 +557,8 @@ class JsonSchemaFormat:
 
 def _draft_name(draft: type[Validator]) -> str:
     names: dict[type[Validator], str] = {
+        Draft4Validator: "draft 4",
+        Draft6Validator: "draft 6",
         Draft7Validator: "draft 7",
         Draft201909Validator: "draft 2019-09",
         Draft202012Validator: "draft 2020-12",

@@ -18,11 +18,19 @@ from __future__ import annotations
 import json
 import math
 import re
+import re._parser as sre_parse  # type: ignore[import-not-found]  # `sre_parse` warns since 3.11
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import referencing.exceptions
+from jsonschema import (
+    Draft4Validator,
+    Draft6Validator,
+    Draft7Validator,
+    Draft201909Validator,
+    Draft202012Validator,
+)
 from jsonschema.protocols import Validator
 from referencing._core import Resolver
 
@@ -32,6 +40,7 @@ from contracts.json_schema import (
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
     children,
+    root_uri,
     specification_for,
     subschemas,
 )
@@ -46,6 +55,7 @@ ANNOTATIONS = frozenset(
     {
         "$schema",
         "$id",
+        "id",
         "$comment",
         "$anchor",
         "$vocabulary",
@@ -64,6 +74,40 @@ ANNOTATIONS = frozenset(
         "contentSchema",
     }
 )
+# Keywords a draft does not know: its validators ignore them, so the check must too (a draft-4
+# `const` constrains nothing, nor does a 2019-09 `dependencies`).
+_SINCE_6 = frozenset({"const", "contains", "propertyNames"})
+_SINCE_7 = frozenset({"if", "then", "else"})
+_SINCE_2019 = frozenset(
+    {
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "minContains",
+        "maxContains",
+        "$recursiveRef",
+    }
+)
+_SINCE_2020 = frozenset({"prefixItems", "$dynamicRef"})
+_UNKNOWN: dict[type[Validator], frozenset[str]] = {
+    Draft4Validator: _SINCE_6 | _SINCE_7 | _SINCE_2019 | _SINCE_2020,
+    Draft6Validator: _SINCE_7 | _SINCE_2019 | _SINCE_2020,
+    Draft7Validator: _SINCE_2019 | _SINCE_2020,
+    Draft201909Validator: _SINCE_2020 | {"dependencies"},
+    Draft202012Validator: frozenset({"dependencies", "additionalItems", "$recursiveRef"}),
+}
+# Drafts where `$ref` overrides its siblings (2019-09 made them apply together).
+_REF_ALONE = frozenset({Draft4Validator, Draft6Validator, Draft7Validator})
+# Subschema positions written as true/false once known to accept everything/nothing.
+_SINGLE_SCHEMAS = (
+    "additionalProperties",
+    "unevaluatedProperties",
+    "additionalItems",
+    "unevaluatedItems",
+    "items",
+)
+_MAPPED_SCHEMAS = ("properties", "patternProperties")
 # Keywords whose meaning depends on siblings: a merged writer schema must keep each group together.
 _GROUPS = (
     frozenset({"items", "additionalItems", "prefixItems", "unevaluatedItems"}),
@@ -81,9 +125,11 @@ class View:
     resolver: Resolver[Any]
 
     def at(self, node: Any) -> View:
-        if isinstance(node, dict) and isinstance(node.get("$id"), str):
+        if isinstance(node, dict):
             spec = _spec(self.side)
-            return View(node, self.side, self.resolver.in_subresource(spec.create_resource(node)))
+            if isinstance(spec.id_of(node), str):
+                resource = spec.create_resource(node)
+                return View(node, self.side, self.resolver.in_subresource(resource))
         return View(node, self.side, self.resolver)
 
 
@@ -133,11 +179,53 @@ def _type_of(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _trivial(node: Any) -> bool:
-    """True for schemas that accept every instance: true, {} and annotation-only objects."""
-    if node is True:
-        return True
-    return isinstance(node, dict) and all(k in ANNOTATIONS for k in node)
+def _known(node: dict[str, Any], side: JsonSchema) -> dict[str, Any]:
+    """The node without the keywords its draft does not know (validators ignore those)."""
+    unknown = _UNKNOWN.get(side.draft, frozenset())
+    return {k: v for k, v in node.items() if k not in unknown}
+
+
+def _type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
+    """No instance of JSON type `kind` satisfies these (normalized) constraints."""
+    if kind == "string":
+        return bool(node.get("minLength", 0) > node.get("maxLength", math.inf))
+    if kind in ("number", "integer"):
+        low = _bound(node, ("minimum", "exclusiveMinimum"), low=True)
+        high = _bound(node, ("maximum", "exclusiveMaximum"), low=False)
+        if low is None or high is None:
+            return False
+        if kind == "integer":
+            first = math.floor(low[0]) + 1 if low[1] else math.ceil(low[0])
+            last = math.ceil(high[0]) - 1 if high[1] else math.floor(high[0])
+            return bool(first > last)
+        return bool(low[0] > high[0] or (low[0] == high[0] and (low[1] or high[1])))
+    if kind == "array":
+        least = node.get("minItems", 0)
+        if least > node.get("maxItems", math.inf):
+            return True
+        prefix, rest, _ = _positional(node, side)
+        return any(
+            (prefix[i] if i < len(prefix) else rest) is False
+            for i in range(min(least, len(prefix) + 1))
+        )
+    if kind == "object":
+        required = set(node.get("required", []))
+        most = node.get("maxProperties", math.inf)
+        if max(node.get("minProperties", 0), len(required)) > most:
+            return True
+        properties = node.get("properties", {})
+        patterns = node.get("patternProperties", {})
+        for name in required:
+            if name in properties:
+                if properties[name] is False:
+                    return True
+                continue
+            matching = [s for p, s in patterns.items() if _matches(p, name)]
+            if any(s is False for s in matching):
+                return True
+            if not matching and node.get("additionalProperties", True) is False:
+                return True
+    return False
 
 
 def _without(node: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -153,7 +241,13 @@ class _Check:
         self.writer = writer
         self.in_progress: set[tuple[int, int, int, int]] = set()
         self.validators: dict[tuple[int, int], Validator] = {}
-        self.nested_ids = {id(side): _nested_ids(side.schema) for side in (reader, writer)}
+        self.nested_ids = {id(side): _nested_ids(side) for side in (reader, writer)}
+        # Memos keyed by node identity (a node sits at one place in its document, so its references
+        # resolve alike however it was reached); each keeps its node alive so ids stay unique.
+        self.normals: dict[int, tuple[Any, Any]] = {}
+        self.verdicts: dict[tuple[str, int], tuple[Any, bool]] = {}
+        self.deciding: set[tuple[str, int]] = set()
+        self.strict_twin: _Check | None = None
 
     # --- findings -------------------------------------------------------------------------------
 
@@ -191,14 +285,12 @@ class _Check:
     # --- resolution -----------------------------------------------------------------------------
 
     def deref(self, view: View) -> View:
-        """Follow a `$ref` that stands alone (draft 7 ignores its siblings; later drafts add them)."""
+        """Follow a `$ref` that stands alone (drafts 4-7 ignore its siblings; later drafts add them)."""
         for _ in range(64):
             node = view.node
             if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
                 return view
-            if view.side.draft.META_SCHEMA.get("$schema", "").endswith("draft-07/schema#") or all(
-                k in ANNOTATIONS or k == "$ref" for k in node
-            ):
+            if view.side.draft in _REF_ALONE or all(k in ANNOTATIONS or k == "$ref" for k in node):
                 try:
                     resolved = view.resolver.lookup(node["$ref"])
                 except referencing.exceptions.Unresolvable:
@@ -216,13 +308,175 @@ class _Check:
             self.validators[key] = found
         return found
 
+    # --- what a subschema accepts at all ---------------------------------------------------------
+
+    def normal(self, view: View) -> View:
+        """The node as the check reads it: keywords its draft does not know dropped, and subschemas
+        known to accept everything (nothing) written as true (false), wherever they occur."""
+        node = view.node
+        if not isinstance(node, dict):
+            return view
+        memo = self.normals.get(id(node))
+        if memo is None:
+            if ("normal", id(node)) in self.deciding:
+                return View(_known(node, view.side), view.side, view.resolver)
+            self.deciding.add(("normal", id(node)))
+            try:
+                memo = (node, self.normalize(view))
+            finally:
+                self.deciding.discard(("normal", id(node)))
+            self.normals[id(node)] = memo
+        return View(memo[1], view.side, view.resolver)
+
+    def normalize(self, view: View) -> dict[str, Any]:
+        node = _known(view.node, view.side)
+        for keyword in _SINGLE_SCHEMAS:
+            if keyword in node and not isinstance(node[keyword], list):
+                node[keyword] = self.decided(view.at(node[keyword]))
+        for keyword in ("prefixItems", "items"):
+            if isinstance(node.get(keyword), list):
+                node[keyword] = [self.decided(view.at(item)) for item in node[keyword]]
+        for keyword in _MAPPED_SCHEMAS:
+            if isinstance(node.get(keyword), dict):
+                node[keyword] = {
+                    name: self.decided(view.at(schema)) for name, schema in node[keyword].items()
+                }
+        return node
+
+    def decided(self, view: View) -> Any:
+        if self.nothing(view):
+            return False
+        if self.everything(view):
+            return True
+        return view.node
+
+    def nothing(self, view: View) -> bool:
+        """True only when no instance is valid (false, `{"not": {}}`, contradictory bounds…)."""
+        return self.verdict("nothing", view)
+
+    def everything(self, view: View) -> bool:
+        """True only when every instance is valid (true, `{}`, `{"not": {"not": {}}}`, `.*`…)."""
+        return self.verdict("everything", view)
+
+    def verdict(self, question: str, view: View) -> bool:
+        view = self.deref(view)
+        if isinstance(view.node, bool):
+            return view.node is (question == "everything")
+        if not isinstance(view.node, dict):
+            return False
+        key = (question, id(view.node))
+        memo = self.verdicts.get(key)
+        if memo is not None:
+            return memo[1]
+        if key in self.deciding:
+            return False  # met again through a recursive reference: not proven
+        self.deciding.add(key)
+        try:
+            normal = self.normal(view)
+            if question == "nothing":
+                answer = self.accepts_nothing(normal)
+            else:
+                answer = all(self.vacuous(normal, k, v) for k, v in normal.node.items())
+        finally:
+            self.deciding.discard(key)
+        self.verdicts[key] = (view.node, answer)
+        return answer
+
+    def accepts_nothing(self, view: View) -> bool:
+        node: dict[str, Any] = view.node
+        if any(self.nothing(view.at(part)) for part in node.get("allOf", [])):
+            return True
+        for keyword in ("anyOf", "oneOf"):
+            branches = node.get(keyword)
+            if isinstance(branches, list) and all(self.nothing(view.at(b)) for b in branches):
+                return True
+        if "not" in node and self.everything(view.at(node["not"])):
+            return True
+        if self.ref_with_siblings(node) and self.nothing(view.at({"$ref": node["$ref"]})):
+            return True
+        if (
+            isinstance(node.get("contains"), dict | bool)
+            and node.get("minContains", 1) > 0
+            and _types(node) <= {"array"}
+            and self.nothing(view.at(node["contains"]))
+        ):
+            return True
+        values = self.finite_values(view)
+        if values is not None:
+            return not values
+        return all(_type_empty(node, kind, view.side) for kind in _types(node))
+
+    def vacuous(self, view: View, keyword: str, value: Any) -> bool:
+        """Does this keyword, with this value, accept every instance?"""
+        if keyword in ANNOTATIONS or keyword == "if":
+            return True  # `if` alone decides nothing; `then`/`else` are asked on their own
+        if keyword == "type":
+            return _types({"type": value}) | {"integer"} >= TYPES
+        if keyword in ("minLength", "minItems", "minProperties"):
+            return bool(value == 0)
+        if keyword == "required":
+            return not value
+        if keyword == "uniqueItems":
+            return value is False
+        if keyword == "pattern":
+            return isinstance(value, str) and matches_every_string(value)
+        if keyword == "not":
+            return self.nothing(view.at(value))
+        if keyword == "$ref":
+            return self.everything(view.at({"$ref": value}))
+        if keyword in _SINGLE_SCHEMAS or keyword in (
+            "propertyNames",
+            "then",
+            "else",
+            "contentSchema",
+        ):
+            if isinstance(value, list):  # draft 7 tuple items
+                return all(self.everything(view.at(item)) for item in value)
+            return self.everything(view.at(value))
+        if keyword in ("allOf", "prefixItems"):
+            return all(self.everything(view.at(part)) for part in value)
+        if keyword == "anyOf":
+            return any(self.everything(view.at(part)) for part in value)
+        if keyword == "oneOf":
+            full = [self.everything(view.at(part)) for part in value]
+            return full.count(True) == 1 and all(
+                self.nothing(view.at(part)) for part, f in zip(value, full, strict=True) if not f
+            )
+        if keyword in ("properties", "patternProperties", "dependentSchemas"):
+            return all(self.everything(view.at(part)) for part in value.values())
+        if keyword in ("dependencies", "dependentRequired"):
+            return all(
+                not part if isinstance(part, list) else self.everything(view.at(part))
+                for part in value.values()
+            )
+        return False
+
+    def twin(self) -> _Check:
+        """A STRICT checker over the same pair: equivalence needs inclusion without leniency."""
+        if self.policy is CompatibilityPolicy.STRICT:
+            return self
+        if self.strict_twin is None:
+            self.strict_twin = _Check(self.reader, self.writer, CompatibilityPolicy.STRICT)
+        return self.strict_twin
+
+    def equivalent(self, a: View, b: View, a_at: Path, b_at: Path) -> bool:
+        """Provably the same instances (equal text without references, or inclusion both ways)."""
+        if (
+            not _has_ref(a.node)
+            and not _has_ref(b.node)
+            and _canonical(a.node) == _canonical(b.node)
+        ):
+            return True
+        strict = self.twin()
+        return not strict.include(a, b, a_at, b_at) and not strict.include(b, a, b_at, a_at)
+
     # --- the inclusion relation -----------------------------------------------------------------
 
     def include(self, r: View, w: View, rp: Path, wp: Path) -> list[Finding]:
         r, w = self.deref(r), self.deref(w)
-        if w.node is False or _trivial(r.node):
+        if self.nothing(w) or self.everything(r):
             return []
-        if r.node is False:
+        if self.nothing(r):
             return [
                 self.finding(
                     FindingKind.TYPE_NARROWED,
@@ -232,8 +486,9 @@ class _Check:
                     keyword="false",
                 )
             ]
-        if w.node is True:
+        if self.everything(w):
             w = View({}, w.side, w.resolver)
+        r, w = self.normal(r), self.normal(w)
         if (
             not _has_ref(r.node)
             and not _has_ref(w.node)
@@ -295,11 +550,18 @@ class _Check:
     def include_node(self, r: View, w: View, rp: Path, wp: Path) -> list[Finding]:
         rn: dict[str, Any] = r.node
         wn: dict[str, Any] = w.node
-        # Both sides oneOf of the same length: pairing equivalent branches proves exclusivity.
+        # Both sides oneOf: pairing equivalent branches, in any order, proves exclusivity.
         if isinstance(rn.get("oneOf"), list) and isinstance(wn.get("oneOf"), list):
             paired = self.paired_one_of(r, w, rp, wp)
             if paired is not None:
                 return paired
+        # The same condition on both sides: each branch is compared with its counterpart.
+        if (
+            "if" in rn
+            and "if" in wn
+            and self.equivalent(r.at(rn["if"]), w.at(wn["if"]), (*rp, "if"), (*wp, "if"))
+        ):
+            return self.include_same_condition(r, w, rp, wp)
         # The writer's alternatives: each must be included on its own.
         for keyword in ("anyOf", "oneOf"):
             if isinstance(wn.get(keyword), list):
@@ -379,28 +641,93 @@ class _Check:
         if merged is not None and not self.nested_ids[id(w.side)]:
             candidates.append(w.at(merged))
         candidates += [v for v in resolved if v.node is not True]
-        if not _trivial(base):
+        if not self.everything(w.at(base)):
             candidates.append(w.at(base))
         return candidates or [w.at({})]
 
     def paired_one_of(self, r: View, w: View, rp: Path, wp: Path) -> list[Finding] | None:
-        rs, ws = r.node["oneOf"], w.node["oneOf"]
-        if len(rs) != len(ws):
+        """Each writer branch equivalent to its own reader branch: the same exclusive choice.
+
+        The reader's branches are flattened first: a document matching exactly one branch of
+        oneOf[A, B, C] matches exactly one of oneOf[A, oneOf[B, C]] too (the converse fails when
+        A, B and C all match, so the writer is never flattened)."""
+        unpaired = self.one_of_leaves(r, rp)
+        writer_branches = w.node["oneOf"]
+        if len(unpaired) != len(writer_branches):
             return None
-        for i, (rb, wb) in enumerate(zip(rs, ws, strict=True)):
-            there = self.include(r.at(rb), w.at(wb), (*rp, "oneOf", str(i)), (*wp, "oneOf", str(i)))
-            back = self.include(w.at(wb), r.at(rb), (*wp, "oneOf", str(i)), (*rp, "oneOf", str(i)))
-            if there or back:
+        for j, branch in enumerate(writer_branches):
+            w_at = (*wp, "oneOf", str(j))
+            match = next(
+                (
+                    leaf
+                    for leaf in unpaired
+                    if self.equivalent(leaf[0], w.at(branch), leaf[1], w_at)
+                ),
+                None,
+            )
+            if match is None:
                 return None
+            unpaired.remove(match)
         base_r, base_w = _without(r.node, "oneOf"), _without(w.node, "oneOf")
         return self.include(r.at(base_r), w.at(base_w), rp, wp)
+
+    def one_of_leaves(self, r: View, rp: Path) -> list[tuple[View, Path]]:
+        leaves: list[tuple[View, Path]] = []
+        for i, branch in enumerate(r.node["oneOf"]):
+            at = (*rp, "oneOf", str(i))
+            inner = self.normal(self.deref(r.at(branch)))
+            node = inner.node
+            if (
+                isinstance(node, dict)
+                and isinstance(node.get("oneOf"), list)
+                and all(k in ANNOTATIONS for k in _without(node, "oneOf"))
+            ):
+                leaves += self.one_of_leaves(inner, at)
+            else:
+                leaves.append((r.at(branch), at))
+        return leaves
+
+    def include_same_condition(self, r: View, w: View, rp: Path, wp: Path) -> list[Finding]:
+        """Equivalent `if`s: a writer document taking a branch satisfies the writer's branch, so
+        the reader's branch needs only to include it (weaker reader branches are safe)."""
+        rn, wn = r.node, w.node
+        findings = self.include(r.at(_without(rn, "if", "then", "else")), w, rp, wp)
+        base = _without(wn, "if", "then", "else")
+        for keyword in ("then", "else"):
+            if keyword not in rn:
+                continue
+            parts = (
+                [wn["if"], wn.get("then", True)] if keyword == "then" else [wn.get("else", True)]
+            )
+            findings += self.first_success(
+                r.at(rn[keyword]),
+                self.writer_conjunction(w, base, parts),
+                (*rp, keyword),
+                (*wp, keyword),
+            )
+        return findings
 
     def include_alternatives(self, r: View, w: View, rp: Path, wp: Path) -> list[Finding]:
         rn = r.node
         keyword = "anyOf" if isinstance(rn.get("anyOf"), list) else "oneOf"
-        base = _without(rn, keyword)
-        findings = self.include(r.at(base), w, rp, wp)
-        branches = rn[keyword]
+        findings = self.include(r.at(_without(rn, keyword)), w, rp, wp)
+        whole = self.alternative_for(r, w, keyword, rp, wp)
+        if not whole:
+            return findings
+        # Regrouped by type: the writer's values of each JSON type may each find their own branch.
+        types = _types(w.node)
+        if "number" in types:
+            types.discard("integer")
+        if len(types) > 1:
+            pieces = [w.at({**w.node, "type": kind}) for kind in sorted(types)]
+            if all(not self.alternative_for(r, piece, keyword, rp, wp) for piece in pieces):
+                return findings
+        return findings + whole
+
+    def alternative_for(self, r: View, w: View, keyword: str, rp: Path, wp: Path) -> list[Finding]:
+        """[] when one branch of the reader's anyOf/oneOf accepts every writer document (and, for
+        oneOf, no other branch can also accept one); else why not."""
+        branches = r.node[keyword]
         best: list[Finding] | None = None
         for i, branch in enumerate(branches):
             inside = self.include(r.at(branch), w, (*rp, keyword, str(i)), wp)
@@ -410,16 +737,15 @@ class _Check:
             if keyword == "oneOf":
                 for j, other in enumerate(branches):
                     if j != i and not self.disjoint(r.at(other), w):
-                        return findings + self.unproven(
+                        return self.unproven(
                             (*rp, "oneOf", str(j)),
                             wp,
                             f"writer documents match alternative {i} of the reader's oneOf, and "
                             f"Accord cannot show they never also match alternative {j}",
                         )
-            return findings
+            return []
         detail = "; ".join(f.message for f in (best or [])[:2])
         return [
-            *findings,
             self.finding(
                 FindingKind.UNION_NARROWED,
                 rp,
@@ -537,7 +863,11 @@ class _Check:
     ) -> list[Finding]:
         findings = self.lower_bound(rn, wn, "minLength", "characters", rp=rp, wp=wp)
         findings += self.upper_bound(rn, wn, "maxLength", "characters", rp=rp, wp=wp)
-        if "pattern" in rn and rn["pattern"] != wn.get("pattern"):
+        if (
+            "pattern" in rn
+            and rn["pattern"] != wn.get("pattern")
+            and not matches_every_string(rn["pattern"])
+        ):
             if "pattern" not in wn:
                 findings.append(
                     self.finding(
@@ -747,10 +1077,10 @@ class _Check:
                 )
                 continue
             w_source, w_at, kind = self.writer_value_schema(name, wn, wp)
-            if w_source is False:
+            if w_source is False or not self.sendable(w, name):
                 continue  # the writer never sends this property
             if kind == "open":
-                if _trivial(self.deref(r.at(r_schema)).node):
+                if self.everything(r.at(r_schema)):
                     continue  # PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
                 if lenient:
                     continue
@@ -798,7 +1128,7 @@ class _Check:
                     )
             if any(_matches(p, name) for p in r_patterns):
                 continue
-            if r_extra is True or _trivial(r_extra):
+            if r_extra is True:
                 continue  # PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
             if r_extra is False:
                 if lenient:
@@ -835,13 +1165,49 @@ class _Check:
             findings += self.include_property_names(r, w, rp, wp, rn=rn, wn=wn)
         return findings
 
+    def sendable(self, w: View, name: str) -> bool:
+        """May a writer document carry a property called `name` (its propertyNames allow it)?"""
+        limit = w.node.get("propertyNames")
+        return limit is None or self.validator(self.deref(w.at(limit))).is_valid(name)
+
+    def names_through(self, w: View, w_pattern: str | None) -> list[str] | None:
+        """The property names the writer may send through one source (a pattern, or
+        additionalProperties when None), when its propertyNames lists them all; else None."""
+        if "propertyNames" not in w.node:
+            return None
+        limit = self.normal(self.deref(w.at(w.node["propertyNames"])))
+        values = self.finite_values(limit) if isinstance(limit.node, dict) else None
+        if values is None:
+            return None
+        names = [v for v in values if isinstance(v, str)]
+        if w_pattern is not None:
+            return [n for n in names if _matches(w_pattern, n)]
+        declared = w.node.get("properties", {})
+        patterns = w.node.get("patternProperties", {})
+        return [n for n in names if n not in declared and not any(_matches(p, n) for p in patterns)]
+
+    def names_avoid(
+        self, w: View, w_pattern: str | None, names: list[str] | None, pattern: str
+    ) -> bool:
+        """True only when no name the writer sends through this source matches `pattern`."""
+        if names is not None:
+            return not any(_matches(pattern, n) for n in names)
+        if w_pattern is not None and patterns_disjoint(pattern, w_pattern):
+            return True
+        limit = self.deref(w.at(w.node.get("propertyNames", True))).node
+        return (
+            isinstance(limit, dict)
+            and isinstance(limit.get("pattern"), str)
+            and patterns_disjoint(pattern, limit["pattern"])
+        )
+
     def writer_value_schema(self, name: str, wn: dict[str, Any], wp: Path) -> tuple[Any, Path, str]:
         """What the writer allows under an undeclared property name, and which model allows it."""
         for pattern, schema in wn.get("patternProperties", {}).items():
             if _matches(pattern, name):
                 return schema, (*wp, "patternProperties", pattern), "pattern"
         extra = wn.get("additionalProperties", True)
-        if extra is True or _trivial(extra):
+        if extra is True:
             return True, (*wp, "additionalProperties"), "open"
         return extra, (*wp, "additionalProperties"), "partial"
 
@@ -868,13 +1234,20 @@ class _Check:
         if w_extra is not False:
             sources.append((w_extra, (*wp, "additionalProperties"), None))
         for source, w_at, w_pattern in sources:
+            names = self.names_through(w, w_pattern)
             for pattern, r_schema in r_patterns.items():
+                if self.names_avoid(w, w_pattern, names, pattern):
+                    continue  # the writer never sends a name this pattern selects
                 inner = self.include(
                     r.at(r_schema), w.at(source), (*rp, "patternProperties", pattern), w_at
                 )
                 if not inner:
                     continue
-                if w_pattern == pattern or (w_pattern is None and not w_patterns):
+                if (
+                    w_pattern == pattern
+                    or (w_pattern is None and not w_patterns)
+                    or pattern_covers(pattern, w_pattern)
+                ):
                     findings += inner
                 else:
                     findings += self.unproven(
@@ -882,10 +1255,15 @@ class _Check:
                         w_at,
                         "Accord cannot tell whether these property-name patterns overlap",
                     )
-            if r_extra is True or _trivial(r_extra):
+            if r_extra is True:
                 continue
-            if w_pattern is not None and any(p == w_pattern for p in r_patterns):
-                continue  # names matching the same pattern never reach additionalProperties
+            if any(p == w_pattern or pattern_covers(p, w_pattern) for p in r_patterns):
+                continue  # names the reader's patterns select never reach additionalProperties
+            if names is not None and all(
+                n in rn.get("properties", {}) or any(_matches(p, n) for p in r_patterns)
+                for n in names
+            ):
+                continue  # every name the writer can send here is declared or selected
             inner = self.include(r.at(r_extra), w.at(source), (*rp, "additionalProperties"), w_at)
             if not inner:
                 continue
@@ -1075,10 +1453,13 @@ def _last_keyword(path: Path) -> str | None:
     return path[-1]
 
 
-def _nested_ids(schema: Any) -> bool:
-    """Does any subschema below the root set its own `$id` (a new base for its refs)?"""
+def _nested_ids(side: JsonSchema) -> bool:
+    """Does any subschema below the root set its own `$id` (`id` in draft 4), a new base?"""
+    spec = _spec(side)
     return any(
-        isinstance(node, dict) and "$id" in node for path, node in subschemas(schema) if path
+        isinstance(node, dict) and spec.id_of(node) is not None
+        for path, node in subschemas(side.schema)
+        if path
     )
 
 
@@ -1088,8 +1469,8 @@ def _bound(
     """The tighter of the inclusive and exclusive bound on one side: (value, exclusive)."""
     inclusive: Any = node.get(keywords[0])
     exclusive: Any = node.get(keywords[1])
-    if isinstance(exclusive, bool):  # draft-4 spelling, refused by the metaschema check anyway
-        exclusive = None
+    if isinstance(exclusive, bool):  # draft 4: a flag making the inclusive bound exclusive
+        exclusive, inclusive = (inclusive, None) if exclusive else (None, inclusive)
     if inclusive is None and exclusive is None:
         return None
     if inclusive is None:
@@ -1161,6 +1542,112 @@ def _matches(pattern: str, name: str) -> bool:
     return re.search(pattern, name) is not None
 
 
+# Pattern semantics are Python's `re.search`, as python-jsonschema applies them. These two
+# questions are answered from the parsed pattern, and only for shapes whose answer is certain.
+_ANY_REPEAT = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT)
+_STARTS = (sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING)
+_ENDS = (sre_parse.AT_END, sre_parse.AT_END_STRING)
+_COMPLEMENTS = (
+    {sre_parse.CATEGORY_SPACE, sre_parse.CATEGORY_NOT_SPACE},
+    {sre_parse.CATEGORY_DIGIT, sre_parse.CATEGORY_NOT_DIGIT},
+    {sre_parse.CATEGORY_WORD, sre_parse.CATEGORY_NOT_WORD},
+)
+
+
+def _parsed(pattern: str) -> sre_parse.SubPattern | None:
+    try:
+        return sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+def _may_be_skipped(item: tuple[Any, Any]) -> bool:
+    """A repetition that may match zero times."""
+    op, arg = item
+    return op in _ANY_REPEAT and arg[0] == 0
+
+
+def _any_character(body: Any, flags: int) -> bool:
+    """Does this repeated body match every single character (`.` with DOTALL, `[\\s\\S]`…)?"""
+    items = list(body)
+    if len(items) != 1:
+        return False
+    op, arg = items[0]
+    if op is sre_parse.ANY:
+        return bool(flags & re.DOTALL)
+    if op is sre_parse.IN:
+        categories = {value for kind, value in arg if kind is sre_parse.CATEGORY}
+        return any(pair <= categories for pair in _COMPLEMENTS)
+    return False
+
+
+def matches_every_string(pattern: str) -> bool:
+    r"""True only when `re.search(pattern, s)` succeeds for every string s.
+
+    Unanchored, a pattern of optional repetitions (and end anchors) matches at the end of any
+    string: `a*`, `.*`, `\d*$`. Anchored with `^`, optional repetitions still match the empty
+    prefix; an end anchor then needs a repetition of any character, since `.` stops at a newline:
+    `^.*$` rejects "a\nb", `^[\s\S]*$` and `(?s)^.*$` do not.
+    """
+    parsed = _parsed(pattern)
+    if parsed is None:
+        return False
+    items = list(parsed)
+    if items and items[0][0] is sre_parse.AT and items[0][1] in _STARTS:
+        body = items[1:]
+        while body and body[-1][0] is sre_parse.AT and body[-1][1] in _ENDS:
+            body.pop()
+        if not all(_may_be_skipped(item) for item in body):
+            return False
+        if len(body) == len(items) - 1:
+            return True
+        flags = parsed.state.flags
+        return any(
+            item[1][1] == sre_parse.MAXREPEAT and _any_character(item[1][2], flags) for item in body
+        )
+    return all(
+        _may_be_skipped(item) or (item[0] is sre_parse.AT and item[1] in _ENDS) for item in items
+    )
+
+
+def anchored_prefix(pattern: str) -> str | None:
+    """The literal text every matching string starts with, when `pattern` is `^` then literals
+    (case-sensitive, single-line); else None."""
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.VERBOSE):
+        return None
+    items = list(parsed)
+    if not items or items[0][0] is not sre_parse.AT or items[0][1] not in _STARTS:
+        return None
+    prefix = []
+    for op, arg in items[1:]:
+        if op is not sre_parse.LITERAL:
+            break
+        prefix.append(chr(arg))
+    return "".join(prefix)
+
+
+def pattern_covers(general: str, specific: str | None) -> bool:
+    """True only when every name matching `specific` (any name when None) matches `general`."""
+    if matches_every_string(general):
+        return True
+    if specific is None:
+        return False
+    parsed = _parsed(general)
+    prefix, inner = anchored_prefix(general), anchored_prefix(specific)
+    if parsed is None or prefix is None or inner is None:
+        return False
+    return len(list(parsed)) == len(prefix) + 1 and inner.startswith(prefix)
+
+
+def patterns_disjoint(one: str, other: str) -> bool:
+    """True only when no string matches both patterns (two diverging anchored literal prefixes)."""
+    first, second = anchored_prefix(one), anchored_prefix(other)
+    if first is None or second is None:
+        return False
+    return not (first.startswith(second) or second.startswith(first))
+
+
 def _merge(parts: list[Any]) -> dict[str, Any] | None:
     """A single schema accepting at least what all `parts` accept together, or None.
 
@@ -1173,7 +1660,7 @@ def _merge(parts: list[Any]) -> dict[str, Any] | None:
     for index, part in enumerate(parts):
         if part is True:
             continue
-        if not isinstance(part, dict) or "$ref" in part or "$id" in part:
+        if not isinstance(part, dict) or any(k in part for k in ("$ref", "$id", "id")):
             return None
         for key, value in part.items():
             if key in ANNOTATIONS:
@@ -1213,11 +1700,6 @@ def check_inclusion(
 ) -> list[Finding]:
     """Every writer document valid under the reader? [] means proven; otherwise findings."""
     check = _Check(reader, writer, policy)
-    r = View(reader.schema, reader, reader.registry.resolver(_root(reader.schema)))
-    w = View(writer.schema, writer, writer.registry.resolver(_root(writer.schema)))
+    r = View(reader.schema, reader, reader.registry.resolver(root_uri(reader.schema, reader.draft)))
+    w = View(writer.schema, writer, writer.registry.resolver(root_uri(writer.schema, writer.draft)))
     return check.include(r, w, (), ())
-
-
-def _root(schema: Any) -> str:
-    uri = schema.get("$id", "") if isinstance(schema, dict) else ""
-    return uri if isinstance(uri, str) else ""

@@ -12,7 +12,7 @@ from contracts.compatibility import (
     check_pair,
 )
 from contracts.counterexamples import find_counterexample
-from contracts.fields import FieldPath, field_index, field_of_pointer, field_paths
+from contracts.fields import FieldPath, field_paths, index_of
 from contracts.findings import Finding, FindingKind
 from contracts.formats import CompatibilityPolicy, ParsedSchema, SchemaType
 from contracts.report import CheckReport, ConsumerVerdict, LevelVerdict, Side
@@ -144,7 +144,7 @@ def field_readers(
     schema: ParsedSchema, contracts: Iterable[ConsumerContract]
 ) -> list[tuple[FieldPath, list[str]]]:
     """Every field path of a producer schema with the consumers whose contracts read it."""
-    reads = [(c.consumer, set(field_index(c.schema))) for c in contracts]
+    reads = [(c.consumer, index_of(c.schema).by_path) for c in contracts]
     return [
         (field, sorted(consumer for consumer, paths in reads if field.path in paths))
         for field in field_paths(schema)
@@ -167,18 +167,18 @@ def _explain(
     """Rewrite engine findings as sentences naming the consumer, the field and what changed."""
     if not findings:
         return []
-    reads = field_index(contract.schema)
-    sends = field_index(producer)
-    sent_before = field_index(previous) if previous is not None else {}
+    # Each index is built once per schema (memoised): the loop below is linear in findings.
+    contract_fields = index_of(contract.schema)
+    reads = contract_fields.by_path
+    sends = index_of(producer).by_path
+    sent_before = index_of(previous).by_path if previous is not None else {}
     subject = "this version" if side == "producer" else "the current producer schema"
     explained: list[Finding] = []
     seen: set[str] = set()
     for finding in findings:
-        field = field_of_pointer(contract.schema, finding.reader_path) or field_of_pointer(
-            contract.schema, finding.path
-        )
+        field = contract_fields.locate(finding.reader_path) or contract_fields.locate(finding.path)
         if field is None and finding.writer_path:
-            located = field_of_pointer(producer, finding.writer_path)
+            located = index_of(producer).locate(finding.writer_path)
             field = located if located in reads else None
         if finding.field is not None:
             # A finding on an object's `required` list (or one naming a property) locates the

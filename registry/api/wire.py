@@ -87,8 +87,8 @@ def routing_path(raw_path: bytes) -> str:
 
 
 class WireMiddleware:
-    """Raw-path routing, request content types (415), the body-size limit (42209) and response
-    content-type negotiation, before FastAPI sees the request."""
+    """Raw-path routing, request content types (415), the body-size limit (42209), incomplete
+    bodies (400) and response content-type negotiation, before FastAPI sees the request."""
 
     def __init__(self, app: ASGIApp, *, max_request_bytes: int) -> None:
         self.app = app
@@ -142,11 +142,16 @@ class WireMiddleware:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                # The client went away before its body ended (it half-closed or dropped the
+                # connection): a partial body must never reach a use case.
+                return _incomplete(len(body), declared), scope, receive
             body += message.get("body", b"")
             if len(body) > limit:
                 return _too_large(len(body), limit, at_least=True), scope, receive
             more = message.get("more_body", False)
+        if declared is not None and declared.isdigit() and int(declared) != len(body):
+            # A server that ends the body early without saying so must not pass a stub on either.
+            return _incomplete(len(body), declared), scope, receive
         if media in {"", "application/octet-stream"}:
             # FastAPI parses JSON only from a JSON media type; these are JSON bodies too.
             scope = dict(scope)
@@ -169,6 +174,20 @@ def _refusal(error: ServiceError) -> JSONResponse:
     """An answer from the error table, for refusals made before FastAPI sees the request."""
     return RegistryJSONResponse(
         error_body(error.code, error.message), status_code=error.http_status
+    )
+
+
+def _incomplete(received: int, declared: bytes | None) -> JSONResponse:
+    expected = (
+        f" of the {int(declared)} declared by Content-Length"
+        if declared and declared.isdigit()
+        else ""
+    )
+    return _refusal(
+        400,
+        400,
+        f"The request body is incomplete: {received} byte(s) arrived{expected} before the "
+        "client stopped sending; nothing was done.",
     )
 
 

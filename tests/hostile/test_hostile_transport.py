@@ -78,9 +78,7 @@ def test_a_body_shorter_than_its_content_length_is_never_registered(
     assert http.get("/subjects").json() == ["after-the-cut"]
 
 
-def test_the_same_request_complete_is_registered(
-    server: RunningServer, http: httpx.Client
-) -> None:
+def test_the_same_request_complete_is_registered(server: RunningServer, http: httpx.Client) -> None:
     """The control: the bytes above, sent whole with their true length, do register. (The client
     keeps its side open: the server treats a half-close as the client leaving.)"""
     answer = _send_truncated(server, "/subjects/whole/versions", len(BODY), BODY, half_close=False)
@@ -133,7 +131,10 @@ async def _through_wire(messages: list[Message], headers: list[tuple[bytes, byte
         ),
         (
             "a chunked body whose client goes away, with no length to compare",
-            [{"type": "http.request", "body": BODY, "more_body": True}, {"type": "http.disconnect"}],
+            [
+                {"type": "http.request", "body": BODY, "more_body": True},
+                {"type": "http.disconnect"},
+            ],
             [(b"transfer-encoding", b"chunked")],
         ),
         (

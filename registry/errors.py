@@ -160,6 +160,16 @@ class StoreError(ServiceError):
     http_status, error_code = 500, 50001
 
 
+class ServiceUnavailable(RegistryError):
+    """The store cannot serve the request now: unreachable, connection lost, SQLite file removed,
+    storage full or read-only. The message says plainly what happened to the request (a write
+    whose COMMIT lost its connection may have been stored); driver details go to the log only."""
+
+    http_status, error_code = 503, 50301
+    # Seconds a client should wait before trying again.
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+
+
 # Accord's extensions (consumer contracts, teams): codes in Confluent's style, outside its ranges.
 class ContractNotFound(ServiceError):
     http_status, error_code = 404, 40450

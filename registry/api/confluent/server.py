@@ -13,7 +13,6 @@ from registry.api.errors import documented
 from registry.api.models import ErrorMessage, Health, ServerClusterId, ServerVersion
 from registry.api.params import Ctx
 from registry.api.wire import RegistryJSONResponse
-from registry.db import is_reachable
 
 router = APIRouter(tags=["server"])
 
@@ -43,15 +42,19 @@ async def healthz() -> Response:
 @router.get(
     "/readyz",
     response_model=Health,
-    responses={503: {"model": ErrorMessage, "description": "The database is unreachable"}},
-    description="The database answers; load balancers send traffic only then.",
+    responses={
+        503: {
+            "model": ErrorMessage,
+            "description": "The database is unreachable, or its SQLite file was removed or "
+            "replaced (error_code 50301)",
+        }
+    },
+    description="The database answers and is the one opened at start; load balancers send "
+    "traffic only then.",
 )
 async def readyz(ctx: Ctx) -> Response:
-    if await run_in_threadpool(is_reachable, ctx.db.engine):
-        return RegistryJSONResponse(Health(status="ready").wire())
-    return RegistryJSONResponse(
-        {"error_code": 50001, "message": "The database is not reachable."}, status_code=503
-    )
+    await run_in_threadpool(ctx.db.check_ready)
+    return RegistryJSONResponse(Health(status="ready").wire())
 
 
 @router.get("/contexts", response_model=list[str], responses=documented(500))

@@ -160,7 +160,7 @@ class StoreError(ServiceError):
     http_status, error_code = 500, 50001
 
 
-class ServiceUnavailable(RegistryError):
+class ServiceUnavailable(ServiceError):
     """The store cannot serve the request now: unreachable, connection lost, SQLite file removed,
     storage full or read-only. The message says plainly what happened to the request (a write
     whose COMMIT lost its connection may have been stored); driver details go to the log only."""

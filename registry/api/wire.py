@@ -184,10 +184,10 @@ def _incomplete(received: int, declared: bytes | None) -> JSONResponse:
         else ""
     )
     return _refusal(
-        400,
-        400,
-        f"The request body is incomplete: {received} byte(s) arrived{expected} before the "
-        "client stopped sending; nothing was done.",
+        BadRequest(
+            f"The request body is incomplete: {received} byte(s) arrived{expected} before the "
+            "client stopped sending; nothing was done."
+        )
     )
 
 

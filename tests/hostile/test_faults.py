@@ -172,6 +172,49 @@ def test_a_write_killed_on_every_attempt_answers_503_and_stores_nothing(pg: PgSe
         assert http.get("/readyz").status_code == 200  # the next connections are fine
 
 
+_COMMIT_GATE = 0x0ACC0DE  # the advisory lock a deferred trigger waits for at COMMIT
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_during_commit_is_not_retried_and_says_so(pg: PgServer) -> None:
+    """A deferred constraint trigger makes COMMIT wait for an advisory lock the test holds, so the
+    server's backend is killed while it runs COMMIT, the one moment whose outcome the server
+    cannot know. It must answer a plain 503 saying so, without running the write again (a rerun
+    would wait at the gate again, and the answer arrives while the gate is still closed)."""
+    with psycopg.connect(pg.url, autocommit=True) as setup:
+        setup.execute(
+            f"""CREATE FUNCTION commit_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_advisory_xact_lock({_COMMIT_GATE}); RETURN NULL; END $$"""
+        )
+        setup.execute(
+            "CREATE CONSTRAINT TRIGGER commit_gate AFTER INSERT ON subject_versions "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION commit_gate()"
+        )
+    gate = psycopg.connect(pg.url)
+    gate.execute("SELECT pg_advisory_xact_lock(%s)", (_COMMIT_GATE,))
+    try:
+        with httpx.Client(base_url=pg.server.url, timeout=WAIT_SECONDS) as http:
+            thread, result = _in_background(lambda: _register(http, "at-commit", 1))
+
+            def at_commit() -> list[int]:
+                rows = pg.admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s "
+                    "AND wait_event = 'advisory' AND query ILIKE 'COMMIT%%'",
+                    (pg.tag,),
+                ).fetchall()
+                return [row[0] for row in rows]
+
+            _wait_for(lambda: bool(at_commit()), "the server's COMMIT to wait at the gate")
+            assert pg.terminate(at_commit()) == 1
+            thread.join(WAIT_SECONDS)
+            assert not thread.is_alive(), "the server ran the write again after a lost COMMIT"
+            answer = result[0]
+            _assert_plain_503(answer, pg.tag)
+            assert "may or may not have been stored" in answer.json()["message"]
+    finally:
+        gate.close()
+
+
 @pytest.mark.postgres
 def test_writes_and_reads_under_killed_connections_answer_200_or_a_plain_503(pg: PgServer) -> None:
     """Writers and readers while an administrator keeps terminating the server's backends: no

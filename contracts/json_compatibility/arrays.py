@@ -1,0 +1,141 @@
+"""Arrays: items, tuples and `contains`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from contracts.findings import Finding, FindingKind
+from contracts.json_compatibility.bounds import lower_bound, upper_bound
+from contracts.json_compatibility.nodes import Path, View
+
+if TYPE_CHECKING:
+    from contracts.json_compatibility.inclusion import Inclusion
+    from contracts.json_schema import JsonSchema
+
+
+def include_array(
+    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
+) -> list[Finding]:
+    reader_node, writer_node = reader.node, writer.node
+    findings = lower_bound(
+        check,
+        reader_node,
+        writer_node,
+        "minItems",
+        "items",
+        reader_path=reader_path,
+        writer_path=writer_path,
+    )
+    findings += upper_bound(
+        check,
+        reader_node,
+        writer_node,
+        "maxItems",
+        "items",
+        reader_path=reader_path,
+        writer_path=writer_path,
+    )
+    repeats = writer_node.get("uniqueItems") is not True and writer_node.get("maxItems", 2) > 1
+    if reader_node.get("uniqueItems") is True and repeats:
+        findings.append(
+            check.finding(
+                FindingKind.UNIQUE_ITEMS_ADDED,
+                (*reader_path, "uniqueItems"),
+                writer_path,
+                "the reader requires distinct items, and the writer may repeat an item",
+            )
+        )
+    reader_prefix, reader_rest, reader_rest_key = positional(reader_node, reader.document)
+    writer_prefix, writer_rest, writer_rest_key = positional(writer_node, writer.document)
+    limit = writer_node.get("maxItems")
+    for i in range(max(len(reader_prefix), len(writer_prefix))):
+        if limit is not None and i >= limit:
+            break
+        if i < len(reader_prefix):
+            reader_item, reader_at = (
+                reader_prefix[i],
+                (*reader_path, prefix_key(reader.document), str(i)),
+            )
+        else:
+            reader_item, reader_at = reader_rest, (*reader_path, reader_rest_key)
+        if i < len(writer_prefix):
+            writer_item, writer_at = (
+                writer_prefix[i],
+                (*writer_path, prefix_key(writer.document), str(i)),
+            )
+        else:
+            writer_item, writer_at = writer_rest, (*writer_path, writer_rest_key)
+        findings += check.include(
+            reader.at(reader_item), writer.at(writer_item), reader_at, writer_at
+        )
+    # Items past every tuple position, when the writer can send them.
+    beyond = limit is None or limit > max(len(reader_prefix), len(writer_prefix))
+    if beyond and not (len(writer_prefix) >= len(reader_prefix) and writer_rest is False):
+        findings += check.include(
+            reader.at(reader_rest),
+            writer.at(writer_rest),
+            (*reader_path, reader_rest_key),
+            (*writer_path, writer_rest_key),
+        )
+    if "contains" in reader_node:
+        findings += include_contains(check, reader, writer, reader_path, writer_path)
+    return findings
+
+
+def include_contains(
+    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
+) -> list[Finding]:
+    reader_node, writer_node = reader.node, writer.node
+    need = reader_node.get("minContains", 1)
+    if "maxContains" in reader_node:
+        return check.unproven(
+            (*reader_path, "maxContains"), writer_path, "the reader limits matching items"
+        )
+    if (
+        "contains" in writer_node
+        and writer_node.get("minContains", 1) >= need
+        and not check.include(
+            reader.at(reader_node["contains"]),
+            writer.at(writer_node["contains"]),
+            reader_path,
+            writer_path,
+        )
+    ):
+        return []
+    writer_prefix, writer_rest, _ = positional(writer_node, writer.document)
+    if writer_node.get("minItems", 0) >= need and all(
+        not check.include(
+            reader.at(reader_node["contains"]), writer.at(item), reader_path, writer_path
+        )
+        for item in [*writer_prefix, writer_rest]
+    ):
+        return []
+    return [
+        check.finding(
+            FindingKind.MIN_CONTAINS_ADDED,
+            (*reader_path, "contains"),
+            writer_path,
+            f"the reader needs at least {need} item(s) matching its `contains` schema, which "
+            "writer arrays do not always have",
+        )
+    ]
+
+
+def prefix_key(side: JsonSchema) -> str:
+    return "prefixItems" if modern_items(side) else "items"
+
+
+def modern_items(side: JsonSchema) -> bool:
+    return "2020-12" in side.draft.META_SCHEMA.get("$schema", "")
+
+
+def positional(node: dict[str, Any], side: JsonSchema) -> tuple[list[Any], Any, str]:
+    """(tuple item schemas, schema of the remaining items, the keyword holding the latter)."""
+    # unevaluatedItems, once combinators are split off, acts on the items no other keyword covers.
+    unevaluated = node.get("unevaluatedItems", True)
+    if modern_items(side):
+        return list(node.get("prefixItems", [])), node.get("items", unevaluated), "items"
+    items = node.get("items", unevaluated)
+    if isinstance(items, list):
+        return list(items), node.get("additionalItems", unevaluated), "additionalItems"
+    return [], items, "items"

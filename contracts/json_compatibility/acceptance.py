@@ -16,7 +16,7 @@ from jsonschema.protocols import Validator
 
 from contracts.json_compatibility.arrays import positional
 from contracts.json_compatibility.bounds import bound
-from contracts.json_compatibility.nodes import ANNOTATIONS, TYPES, View, declared_types
+from contracts.json_compatibility.nodes import ANNOTATIONS, TYPES, View, declared_types, without
 from contracts.json_compatibility.patterns import matches, matches_every_string
 
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ def type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
         least = node.get("minItems", 0)
         if least > node.get("maxItems", math.inf):
             return True
-        prefix, rest, _ = positional(node, side)
+        # unevaluatedItems may be met by items that combinators evaluate: it proves nothing here.
+        prefix, rest, _ = positional(without(node, "unevaluatedItems"), side)
         return any(
             (prefix[i] if i < len(prefix) else rest) is False
             for i in range(min(least, len(prefix) + 1))

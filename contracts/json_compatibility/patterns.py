@@ -51,6 +51,8 @@ def _any_character(body: Any, flags: int) -> bool:
     if op is sre_parse.ANY:
         return bool(flags & re.DOTALL)
     if op is sre_parse.IN:
+        if any(kind is sre_parse.NEGATE for kind, _ in arg):
+            return False  # `[^\s\S]` matches no character at all
         categories = {value for kind, value in arg if kind is sre_parse.CATEGORY}
         return any(pair <= categories for pair in _COMPLEMENTS)
     return False

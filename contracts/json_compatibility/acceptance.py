@@ -16,7 +16,7 @@ from jsonschema.protocols import Validator
 
 from contracts.json_compatibility.arrays import positional
 from contracts.json_compatibility.bounds import bound
-from contracts.json_compatibility.nodes import ANNOTATIONS, TYPES, View, declared_types, without
+from contracts.json_compatibility.nodes import ANNOTATIONS, TYPES, Side, declared_types, without
 from contracts.json_compatibility.patterns import matches, matches_every_string
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
     return False
 
 
-def normal(check: Inclusion, view: View) -> View:
+def normal(check: Inclusion, view: Side) -> Side:
     """The node as the check reads it: keywords its draft does not know dropped, and subschemas
     known to accept everything (nothing) written as true (false), wherever they occur."""
     node = view.node
@@ -129,17 +129,19 @@ def normal(check: Inclusion, view: View) -> View:
     memo = check.normals.get(id(node))
     if memo is None:
         if ("normal", id(node)) in check.deciding:
-            return View(known_keywords(node, view.document), view.document, view.resolver)
+            return Side(
+                known_keywords(node, view.document), view.document, view.resolver, view.path
+            )
         check.deciding.add(("normal", id(node)))
         try:
             memo = (node, normalize(check, view))
         finally:
             check.deciding.discard(("normal", id(node)))
         check.normals[id(node)] = memo
-    return View(memo[1], view.document, view.resolver)
+    return Side(memo[1], view.document, view.resolver, view.path)
 
 
-def normalize(check: Inclusion, view: View) -> dict[str, Any]:
+def normalize(check: Inclusion, view: Side) -> dict[str, Any]:
     node = known_keywords(view.node, view.document)
     for keyword in SINGLE_SCHEMAS:
         if keyword in node and not isinstance(node[keyword], list):
@@ -155,7 +157,7 @@ def normalize(check: Inclusion, view: View) -> dict[str, Any]:
     return node
 
 
-def decided(check: Inclusion, view: View) -> Any:
+def decided(check: Inclusion, view: Side) -> Any:
     if nothing(check, view):
         return False
     if everything(check, view):
@@ -163,17 +165,17 @@ def decided(check: Inclusion, view: View) -> Any:
     return view.node
 
 
-def nothing(check: Inclusion, view: View) -> bool:
+def nothing(check: Inclusion, view: Side) -> bool:
     """True only when no instance is valid (false, `{"not": {}}`, contradictory bounds…)."""
     return verdict(check, "nothing", view)
 
 
-def everything(check: Inclusion, view: View) -> bool:
+def everything(check: Inclusion, view: Side) -> bool:
     """True only when every instance is valid (true, `{}`, `{"not": {"not": {}}}`, `.*`…)."""
     return verdict(check, "everything", view)
 
 
-def verdict(check: Inclusion, question: str, view: View) -> bool:
+def verdict(check: Inclusion, question: str, view: Side) -> bool:
     view = check.deref(view)
     if isinstance(view.node, bool):
         return view.node is (question == "everything")
@@ -198,7 +200,7 @@ def verdict(check: Inclusion, question: str, view: View) -> bool:
     return answer
 
 
-def accepts_nothing(check: Inclusion, view: View) -> bool:
+def accepts_nothing(check: Inclusion, view: Side) -> bool:
     node: dict[str, Any] = view.node
     if any(nothing(check, view.at(part)) for part in node.get("allOf", [])):
         return True
@@ -223,7 +225,7 @@ def accepts_nothing(check: Inclusion, view: View) -> bool:
     return all(type_empty(node, kind, view.document) for kind in declared_types(node))
 
 
-def vacuous(check: Inclusion, view: View, keyword: str, value: Any) -> bool:
+def vacuous(check: Inclusion, view: Side, keyword: str, value: Any) -> bool:
     """Does this keyword, with this value, accept every instance?"""
     if keyword in ANNOTATIONS or keyword == "if":
         return True  # `if` alone decides nothing; `then`/`else` are asked on their own

@@ -6,16 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.findings import Finding, FindingKind
 from contracts.json_compatibility.bounds import lower_bound, upper_bound
-from contracts.json_compatibility.nodes import Path, View
+from contracts.json_compatibility.nodes import Side
 
 if TYPE_CHECKING:
     from contracts.json_compatibility.inclusion import Inclusion
     from contracts.json_schema import JsonSchema
 
 
-def include_array(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_array(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     reader_node, writer_node = reader.node, writer.node
     findings = lower_bound(
         check,
@@ -23,8 +21,8 @@ def include_array(
         writer_node,
         "minItems",
         "items",
-        reader_path=reader_path,
-        writer_path=writer_path,
+        reader_path=reader.path,
+        writer_path=writer.path,
     )
     findings += upper_bound(
         check,
@@ -32,16 +30,16 @@ def include_array(
         writer_node,
         "maxItems",
         "items",
-        reader_path=reader_path,
-        writer_path=writer_path,
+        reader_path=reader.path,
+        writer_path=writer.path,
     )
     repeats = writer_node.get("uniqueItems") is not True and writer_node.get("maxItems", 2) > 1
     if reader_node.get("uniqueItems") is True and repeats:
         findings.append(
             check.finding(
                 FindingKind.UNIQUE_ITEMS_ADDED,
-                (*reader_path, "uniqueItems"),
-                writer_path,
+                (*reader.path, "uniqueItems"),
+                writer.path,
                 "the reader requires distinct items, and the writer may repeat an item",
             )
         )
@@ -52,44 +50,32 @@ def include_array(
         if limit is not None and i >= limit:
             break
         if i < len(reader_prefix):
-            reader_item, reader_at = (
-                reader_prefix[i],
-                (*reader_path, prefix_key(reader.document), str(i)),
-            )
+            reader_item = reader.at(reader_prefix[i], prefix_key(reader.document), str(i))
         else:
-            reader_item, reader_at = reader_rest, (*reader_path, reader_rest_key)
+            reader_item = reader.at(reader_rest, reader_rest_key)
         if i < len(writer_prefix):
-            writer_item, writer_at = (
-                writer_prefix[i],
-                (*writer_path, prefix_key(writer.document), str(i)),
-            )
+            writer_item = writer.at(writer_prefix[i], prefix_key(writer.document), str(i))
         else:
-            writer_item, writer_at = writer_rest, (*writer_path, writer_rest_key)
-        findings += check.include(
-            reader.at(reader_item), writer.at(writer_item), reader_at, writer_at
-        )
+            writer_item = writer.at(writer_rest, writer_rest_key)
+        findings += check.include(reader_item, writer_item)
     # Items past every tuple position, when the writer can send them.
     beyond = limit is None or limit > max(len(reader_prefix), len(writer_prefix))
     if beyond and not (len(writer_prefix) >= len(reader_prefix) and writer_rest is False):
         findings += check.include(
-            reader.at(reader_rest),
-            writer.at(writer_rest),
-            (*reader_path, reader_rest_key),
-            (*writer_path, writer_rest_key),
+            reader.at(reader_rest, reader_rest_key),
+            writer.at(writer_rest, writer_rest_key),
         )
     if "contains" in reader_node:
-        findings += include_contains(check, reader, writer, reader_path, writer_path)
+        findings += include_contains(check, reader, writer)
     return findings
 
 
-def include_contains(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_contains(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     reader_node, writer_node = reader.node, writer.node
     need = reader_node.get("minContains", 1)
     if "maxContains" in reader_node:
         return check.unproven(
-            (*reader_path, "maxContains"), writer_path, "the reader limits matching items"
+            (*reader.path, "maxContains"), writer.path, "the reader limits matching items"
         )
     if (
         "contains" in writer_node
@@ -97,24 +83,20 @@ def include_contains(
         and not check.include(
             reader.at(reader_node["contains"]),
             writer.at(writer_node["contains"]),
-            reader_path,
-            writer_path,
         )
     ):
         return []
     writer_prefix, writer_rest, _ = positional(writer_node, writer.document)
     if writer_node.get("minItems", 0) >= need and all(
-        not check.include(
-            reader.at(reader_node["contains"]), writer.at(item), reader_path, writer_path
-        )
+        not check.include(reader.at(reader_node["contains"]), writer.at(item))
         for item in [*writer_prefix, writer_rest]
     ):
         return []
     return [
         check.finding(
             FindingKind.MIN_CONTAINS_ADDED,
-            (*reader_path, "contains"),
-            writer_path,
+            (*reader.path, "contains"),
+            writer.path,
             f"the reader needs at least {need} item(s) matching its `contains` schema, which "
             "writer arrays do not always have",
         )

@@ -8,8 +8,7 @@ from contracts.findings import Finding, FindingKind
 from contracts.json_compatibility.acceptance import everything, normal
 from contracts.json_compatibility.nodes import (
     ANNOTATIONS,
-    Path,
-    View,
+    Side,
     admits,
     canonical,
     declared_types,
@@ -29,13 +28,11 @@ GROUPS = (
 )
 
 
-def first_success(
-    check: Inclusion, reader: View, candidates: list[View], reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def first_success(check: Inclusion, reader: Side, candidates: list[Side]) -> list[Finding]:
     """The writer is included if any over-approximation of it is; else the first one's findings."""
     first: list[Finding] | None = None
     for candidate in candidates:
-        findings = check.include(reader, candidate, reader_path, writer_path)
+        findings = check.include(reader, candidate)
         if not findings:
             return []
         if first is None:
@@ -44,14 +41,14 @@ def first_success(
 
 
 def writer_conjunction(
-    check: Inclusion, writer: View, base: dict[str, Any], parts: list[Any]
-) -> list[View]:
+    check: Inclusion, writer: Side, base: dict[str, Any], parts: list[Any]
+) -> list[Side]:
     """Supersets of base ∧ parts, most precise first (sound for the writer side only)."""
     # unevaluated* depend on the parts being split off; dropping them only widens the writer.
     base = without(base, "unevaluatedProperties", "unevaluatedItems")
     resolved = [check.deref(writer.at(p)) for p in parts]
     merged = merge([base, *(v.node for v in resolved)])
-    candidates: list[View] = []
+    candidates: list[Side] = []
     # A merged schema resolves its refs against the writer's root: fine unless `$id`s nest.
     if merged is not None and not check.nested_ids[id(writer.document)]:
         candidates.append(writer.at(merged))
@@ -61,61 +58,49 @@ def writer_conjunction(
     return candidates or [writer.at({})]
 
 
-def paired_one_of(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding] | None:
+def paired_one_of(check: Inclusion, reader: Side, writer: Side) -> list[Finding] | None:
     """Each writer branch equivalent to its own reader branch: the same exclusive choice.
 
     The reader's branches are flattened first: a document matching exactly one branch of
     oneOf[A, B, C] matches exactly one of oneOf[A, oneOf[B, C]] too (the converse fails when
     A, B and C all match, so the writer is never flattened)."""
-    unpaired = one_of_leaves(check, reader, reader_path)
+    unpaired = one_of_leaves(check, reader)
     writer_branches = writer.node["oneOf"]
     if len(unpaired) != len(writer_branches):
         return None
     for j, branch in enumerate(writer_branches):
-        writer_at = (*writer_path, "oneOf", str(j))
-        match = next(
-            (
-                leaf
-                for leaf in unpaired
-                if check.equivalent(leaf[0], writer.at(branch), leaf[1], writer_at)
-            ),
-            None,
-        )
+        writer_branch = writer.at(branch, "oneOf", str(j))
+        match = next((leaf for leaf in unpaired if check.equivalent(leaf, writer_branch)), None)
         if match is None:
             return None
         unpaired.remove(match)
     base_r, base_w = without(reader.node, "oneOf"), without(writer.node, "oneOf")
-    return check.include(reader.at(base_r), writer.at(base_w), reader_path, writer_path)
+    return check.include(reader.at(base_r), writer.at(base_w))
 
 
-def one_of_leaves(check: Inclusion, reader: View, reader_path: Path) -> list[tuple[View, Path]]:
-    leaves: list[tuple[View, Path]] = []
+def one_of_leaves(check: Inclusion, reader: Side) -> list[Side]:
+    """The reader's oneOf branches, with branches that are themselves only a oneOf opened up."""
+    leaves: list[Side] = []
     for i, branch in enumerate(reader.node["oneOf"]):
-        at = (*reader_path, "oneOf", str(i))
-        inner = normal(check, check.deref(reader.at(branch)))
+        leaf = reader.at(branch, "oneOf", str(i))
+        inner = normal(check, check.deref(leaf))
         node = inner.node
         if (
             isinstance(node, dict)
             and isinstance(node.get("oneOf"), list)
             and all(k in ANNOTATIONS for k in without(node, "oneOf"))
         ):
-            leaves += one_of_leaves(check, inner, at)
+            leaves += one_of_leaves(check, inner)
         else:
-            leaves.append((reader.at(branch), at))
+            leaves.append(leaf)
     return leaves
 
 
-def include_same_condition(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_same_condition(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     """Equivalent `if`s: a writer document taking a branch satisfies the writer's branch, so
     the reader's branch needs only to include it (weaker reader branches are safe)."""
     reader_node, writer_node = reader.node, writer.node
-    findings = check.include(
-        reader.at(without(reader_node, "if", "then", "else")), writer, reader_path, writer_path
-    )
+    findings = check.include(reader.at(without(reader_node, "if", "then", "else")), writer)
     base = without(writer_node, "if", "then", "else")
     for keyword in ("then", "else"):
         if keyword not in reader_node:
@@ -127,23 +112,17 @@ def include_same_condition(
         )
         findings += first_success(
             check,
-            reader.at(reader_node[keyword]),
-            writer_conjunction(check, writer, base, parts),
-            (*reader_path, keyword),
-            (*writer_path, keyword),
+            reader.at(reader_node[keyword], keyword),
+            writer_conjunction(check, writer.step(keyword), base, parts),
         )
     return findings
 
 
-def include_alternatives(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_alternatives(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     reader_node = reader.node
     keyword = "anyOf" if isinstance(reader_node.get("anyOf"), list) else "oneOf"
-    findings = check.include(
-        reader.at(without(reader_node, keyword)), writer, reader_path, writer_path
-    )
-    whole = alternative_for(check, reader, writer, reader_path, writer_path, keyword=keyword)
+    findings = check.include(reader.at(without(reader_node, keyword)), writer)
+    whole = alternative_for(check, reader, writer, keyword=keyword)
     if not whole:
         return findings
     # Regrouped by type: the writer's values of each JSON type may each find their own branch.
@@ -152,20 +131,15 @@ def include_alternatives(
         types.discard("integer")
     if len(types) > 1:
         pieces = [writer.at({**writer.node, "type": kind}) for kind in sorted(types)]
-        if all(
-            not alternative_for(check, reader, piece, reader_path, writer_path, keyword=keyword)
-            for piece in pieces
-        ):
+        if all(not alternative_for(check, reader, piece, keyword=keyword) for piece in pieces):
             return findings
     return findings + whole
 
 
 def alternative_for(
     check: Inclusion,
-    reader: View,
-    writer: View,
-    reader_path: Path,
-    writer_path: Path,
+    reader: Side,
+    writer: Side,
     *,
     keyword: str,
 ) -> list[Finding]:
@@ -174,9 +148,7 @@ def alternative_for(
     branches = reader.node[keyword]
     best: list[Finding] | None = None
     for i, branch in enumerate(branches):
-        inside = check.include(
-            reader.at(branch), writer, (*reader_path, keyword, str(i)), writer_path
-        )
+        inside = check.include(reader.at(branch, keyword, str(i)), writer)
         if inside:
             best = inside if best is None or len(inside) < len(best) else best
             continue
@@ -184,8 +156,8 @@ def alternative_for(
             for j, other in enumerate(branches):
                 if j != i and not disjoint(check, reader.at(other), writer):
                     return check.unproven(
-                        (*reader_path, "oneOf", str(j)),
-                        writer_path,
+                        (*reader.path, "oneOf", str(j)),
+                        writer.path,
                         f"writer documents match alternative {i} of the reader's oneOf, and "
                         f"Accord cannot show they never also match alternative {j}",
                     )
@@ -194,55 +166,45 @@ def alternative_for(
     return [
         check.finding(
             FindingKind.UNION_NARROWED,
-            reader_path,
-            writer_path,
+            reader.path,
+            writer.path,
             f"no alternative of the reader's {keyword} accepts every document the writer "
             f"allows ({detail})",
         ),
     ]
 
 
-def include_not(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
-    negated = reader.at(reader.node["not"])
+def include_not(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
+    negated = reader.at(reader.node["not"], "not")
     if disjoint(check, negated, writer):
         return []
     # not A ⊇ not B exactly when A ⊆ B.
-    if "not" in writer.node and not check.include(
-        writer.at(writer.node["not"]), negated, (*writer_path, "not"), (*reader_path, "not")
-    ):
+    if "not" in writer.node and not check.include(writer.at(writer.node["not"], "not"), negated):
         return []
     return check.unproven(
-        (*reader_path, "not"),
-        writer_path,
+        (*reader.path, "not"),
+        writer.path,
         "the reader excludes documents with `not` that the writer may allow",
     )
 
 
-def include_conditional(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_conditional(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     reader_node = reader.node
-    condition = reader.at(reader_node["if"])
-    if not check.include(condition, writer, (*reader_path, "if"), writer_path):
-        return check.include(
-            reader.at(reader_node.get("then", True)), writer, (*reader_path, "then"), writer_path
-        )
+    condition = reader.at(reader_node["if"], "if")
+    if not check.include(condition, writer):
+        return check.include(reader.at(reader_node.get("then", True), "then"), writer)
     if disjoint(check, condition, writer):
-        return check.include(
-            reader.at(reader_node.get("else", True)), writer, (*reader_path, "else"), writer_path
-        )
+        return check.include(reader.at(reader_node.get("else", True), "else"), writer)
     same = all(
         canonical(reader_node.get(k)) == canonical(writer.node.get(k))
         for k in ("if", "then", "else")
     )
     if same and not has_ref(reader_node):
         return []
-    return check.unproven(reader_path, writer_path, "the reader adds an if/then/else condition")
+    return check.unproven(reader.path, writer.path, "the reader adds an if/then/else condition")
 
 
-def disjoint(check: Inclusion, a: View, b: View) -> bool:
+def disjoint(check: Inclusion, a: Side, b: Side) -> bool:
     a, b = check.deref(a), check.deref(b)
     if a.node is False or b.node is False:
         return True

@@ -27,7 +27,7 @@ from contracts.json_compatibility.nodes import (
     REF_ALONE,
     TYPES,
     Path,
-    View,
+    Side,
     admits,
     canonical,
     declared_types,
@@ -92,7 +92,7 @@ class Inclusion:
             )
         ]
 
-    def deref(self, view: View) -> View:
+    def deref(self, view: Side) -> Side:
         """Follow a `$ref` that stands alone (drafts 4-7 ignore its siblings; later drafts add them)."""
         for _ in range(64):
             node = view.node
@@ -104,15 +104,15 @@ class Inclusion:
                 try:
                     resolved = view.resolver.lookup(node["$ref"])
                 except referencing.exceptions.Unresolvable:
-                    return View(False, view.document, view.resolver)
-                view = View(resolved.contents, view.document, resolved.resolver).at(
+                    return Side(False, view.document, view.resolver, view.path)
+                view = Side(resolved.contents, view.document, resolved.resolver, view.path).at(
                     resolved.contents
                 )
             else:
                 return view
         return view
 
-    def validator(self, view: View) -> Validator:
+    def validator(self, view: Side) -> Validator:
         key = (id(view.node), id(view.resolver))
         found = self.validators.get(key)
         if found is None:
@@ -130,16 +130,14 @@ class Inclusion:
             )
         return self.strict_twin
 
-    def equivalent(self, a: View, b: View, a_at: Path, b_at: Path) -> bool:
+    def equivalent(self, a: Side, b: Side) -> bool:
         """Provably the same instances (equal text without references, or inclusion both ways)."""
         if not has_ref(a.node) and not has_ref(b.node) and canonical(a.node) == canonical(b.node):
             return True
         strict = self.twin()
-        return not strict.include(a, b, a_at, b_at) and not strict.include(b, a, b_at, a_at)
+        return not strict.include(a, b) and not strict.include(b, a)
 
-    def include(
-        self, reader: View, writer: View, reader_path: Path, writer_path: Path
-    ) -> list[Finding]:
+    def include(self, reader: Side, writer: Side) -> list[Finding]:
         reader, writer = self.deref(reader), self.deref(writer)
         if nothing(self, writer) or everything(self, reader):
             return []
@@ -147,14 +145,14 @@ class Inclusion:
             return [
                 self.finding(
                     FindingKind.TYPE_NARROWED,
-                    reader_path,
-                    writer_path,
+                    reader.path,
+                    writer.path,
                     "the reader allows no value here, but the writer does",
                     keyword="false",
                 )
             ]
         if everything(self, writer):
-            writer = View({}, writer.document, writer.resolver)
+            writer = Side({}, writer.document, writer.resolver, writer.path)
         reader, writer = normal(self, reader), normal(self, writer)
         if (
             not has_ref(reader.node)
@@ -169,12 +167,12 @@ class Inclusion:
         try:
             values = self.finite_values(writer)
             if values is not None:
-                return self.include_values(reader, values, reader_path, writer_path)
-            return self.include_node(reader, writer, reader_path, writer_path)
+                return self.include_values(reader, writer, values)
+            return self.include_node(reader, writer)
         finally:
             self.in_progress.discard(key)
 
-    def finite_values(self, writer: View) -> list[Any] | None:
+    def finite_values(self, writer: Side) -> list[Any] | None:
         """The writer's instances when they are few and known (enum, const, boolean, null)."""
         node = writer.node
         if "const" in node:
@@ -190,9 +188,7 @@ class Inclusion:
         valid = self.validator(writer).is_valid
         return [v for v in values if valid(v)]
 
-    def include_values(
-        self, reader: View, values: list[Any], reader_path: Path, writer_path: Path
-    ) -> list[Finding]:
+    def include_values(self, reader: Side, writer: Side, values: list[Any]) -> list[Finding]:
         """Exact: each value the writer allows is checked with the reader's own validator."""
         accepts = self.validator(reader)
         rejected = [v for v in values if not accepts.is_valid(v)]
@@ -209,23 +205,21 @@ class Inclusion:
         return [
             self.finding(
                 kind,
-                reader_path,
-                writer_path,
+                reader.path,
+                writer.path,
                 f"the writer may send {shown}, which the reader does not accept",
                 keyword=keyword,
             )
         ]
 
-    def include_node(
-        self, reader: View, writer: View, reader_path: Path, writer_path: Path
-    ) -> list[Finding]:
+    def include_node(self, reader: Side, writer: Side) -> list[Finding]:
         reader_node: dict[str, Any] = reader.node
         writer_node: dict[str, Any] = writer.node
         # Both sides oneOf: pairing equivalent branches, in any order, proves exclusivity.
         if isinstance(reader_node.get("oneOf"), list) and isinstance(
             writer_node.get("oneOf"), list
         ):
-            paired = paired_one_of(self, reader, writer, reader_path, writer_path)
+            paired = paired_one_of(self, reader, writer)
             if paired is not None:
                 return paired
         # The same condition on both sides: each branch is compared with its counterpart.
@@ -233,13 +227,10 @@ class Inclusion:
             "if" in reader_node
             and "if" in writer_node
             and self.equivalent(
-                reader.at(reader_node["if"]),
-                writer.at(writer_node["if"]),
-                (*reader_path, "if"),
-                (*writer_path, "if"),
+                reader.at(reader_node["if"], "if"), writer.at(writer_node["if"], "if")
             )
         ):
-            return include_same_condition(self, reader, writer, reader_path, writer_path)
+            return include_same_condition(self, reader, writer)
         # The writer's alternatives: each must be included on its own.
         for keyword in ("anyOf", "oneOf"):
             if isinstance(writer_node.get(keyword), list):
@@ -249,9 +240,7 @@ class Inclusion:
                     findings += first_success(
                         self,
                         reader,
-                        writer_conjunction(self, writer, base, [branch]),
-                        reader_path,
-                        (*writer_path, keyword, str(i)),
+                        writer_conjunction(self, writer.step(keyword, str(i)), base, [branch]),
                     )
                 return findings
         if "if" in writer_node and ("then" in writer_node or "else" in writer_node):
@@ -261,9 +250,9 @@ class Inclusion:
                 findings += first_success(
                     self,
                     reader,
-                    writer_conjunction(self, writer, base, [writer_node.get(keyword, True)]),
-                    reader_path,
-                    (*writer_path, keyword),
+                    writer_conjunction(
+                        self, writer.step(keyword), base, [writer_node.get(keyword, True)]
+                    ),
                 )
             return findings
         if isinstance(writer_node.get("allOf"), list) or self.ref_with_siblings(writer_node):
@@ -275,51 +264,39 @@ class Inclusion:
                 self,
                 reader,
                 writer_conjunction(self, writer, base, conjuncts),
-                reader_path,
-                writer_path,
             )
         # The reader's conjunctions: each conjunct must hold on its own.
         if isinstance(reader_node.get("allOf"), list) or self.ref_with_siblings(reader_node):
-            findings = self.include(
-                reader.at(without(reader_node, "allOf", "$ref")), writer, reader_path, writer_path
-            )
+            findings = self.include(reader.at(without(reader_node, "allOf", "$ref")), writer)
             for i, conjunct in enumerate(reader_node.get("allOf", [])):
-                findings += self.include(
-                    reader.at(conjunct), writer, (*reader_path, "allOf", str(i)), writer_path
-                )
+                findings += self.include(reader.at(conjunct, "allOf", str(i)), writer)
             if self.ref_with_siblings(reader_node):
                 findings += self.include(
-                    reader.at({"$ref": reader_node["$ref"]}),
+                    reader.at({"$ref": reader_node["$ref"]}, "$ref"),
                     writer,
-                    (*reader_path, "$ref"),
-                    writer_path,
                 )
             return findings
         if isinstance(reader_node.get("anyOf"), list) or isinstance(reader_node.get("oneOf"), list):
-            return include_alternatives(self, reader, writer, reader_path, writer_path)
+            return include_alternatives(self, reader, writer)
         if "not" in reader_node:
-            return self.include(
-                reader.at(without(reader_node, "not")), writer, reader_path, writer_path
-            ) + include_not(self, reader, writer, reader_path, writer_path)
+            return self.include(reader.at(without(reader_node, "not")), writer) + include_not(
+                self, reader, writer
+            )
         if "if" in reader_node:
             return self.include(
                 reader.at(without(reader_node, "if", "then", "else")),
                 writer,
-                reader_path,
-                writer_path,
-            ) + (include_conditional(self, reader, writer, reader_path, writer_path))
+            ) + (include_conditional(self, reader, writer))
         if any(k in reader_node for k in ("$dynamicRef", "$recursiveRef")):
-            return self.unproven(reader_path, writer_path, "the reader uses a dynamic reference")
-        return self.include_plain(reader, writer, reader_path, writer_path)
+            return self.unproven(reader.path, writer.path, "the reader uses a dynamic reference")
+        return self.include_plain(reader, writer)
 
     def ref_with_siblings(self, node: dict[str, Any]) -> bool:
         return isinstance(node.get("$ref"), str) and any(
             k not in ANNOTATIONS and k != "$ref" for k in node
         )
 
-    def include_plain(
-        self, reader: View, writer: View, reader_path: Path, writer_path: Path
-    ) -> list[Finding]:
+    def include_plain(self, reader: Side, writer: Side) -> list[Finding]:
         reader_node, writer_node = reader.node, writer.node
         findings: list[Finding] = []
         reader_types, writer_types = declared_types(reader_node), declared_types(writer_node)
@@ -333,8 +310,8 @@ class Inclusion:
             findings.append(
                 self.finding(
                     kind,
-                    (*reader_path, "type"),
-                    (*writer_path, "type"),
+                    (*reader.path, "type"),
+                    (*writer.path, "type"),
                     f"the writer may send a value of type {' or '.join(missing)}, but the reader "
                     f"accepts only {allowed}",
                 )
@@ -347,8 +324,8 @@ class Inclusion:
             findings.append(
                 self.finding(
                     FindingKind.ENUM_NARROWED if "enum" in reader_node else FindingKind.CONST_ADDED,
-                    reader_path,
-                    writer_path,
+                    reader.path,
+                    writer.path,
                     f"the reader accepts only a fixed {what} "
                     f"({dump(reader_node.get('enum', reader_node.get('const')))}), but the writer is not so limited",
                     keyword="enum" if "enum" in reader_node else "const",
@@ -356,20 +333,20 @@ class Inclusion:
             )
             return findings
         if "string" in live:
-            findings += include_string(self, reader_node, writer_node, reader_path, writer_path)
+            findings += include_string(self, reader_node, writer_node, reader.path, writer.path)
         if live & {"number", "integer"}:
             findings += include_number(
                 self,
                 reader_node,
                 writer_node,
-                reader_path,
-                writer_path,
+                reader.path,
+                writer.path,
                 integer_only="number" not in writer_types,
             )
         if "array" in live:
-            findings += include_array(self, reader, writer, reader_path, writer_path)
+            findings += include_array(self, reader, writer)
         if "object" in live:
-            findings += include_object(self, reader, writer, reader_path, writer_path)
+            findings += include_object(self, reader, writer)
         return findings
 
 
@@ -405,10 +382,10 @@ def check_inclusion(
       the reader.
     """
     check = Inclusion(reader, writer, policy)
-    reader_root = View(
+    reader_root = Side(
         reader.schema, reader, reader.registry.resolver(root_uri(reader.schema, reader.draft))
     )
-    writer_root = View(
+    writer_root = Side(
         writer.schema, writer, writer.registry.resolver(root_uri(writer.schema, writer.draft))
     )
-    return check.include(reader_root, writer_root, (), ())
+    return check.include(reader_root, writer_root)

@@ -63,20 +63,29 @@ REF_ALONE = frozenset({Draft4Validator, Draft6Validator, Draft7Validator})
 
 
 @dataclass(frozen=True, slots=True)
-class View:
-    """A subschema together with the resolver of its document (for `$ref` and `$id`)."""
+class Side:
+    """One side of the comparison at one place: a subschema, the document it belongs to with the
+    resolver for its `$ref`s, and its path in that document (where findings point)."""
 
     node: Any
     document: JsonSchema
     resolver: Resolver[Any]
+    path: Path = ()
 
-    def at(self, node: Any) -> View:
+    def at(self, node: Any, *tokens: str) -> Side:
+        """`node`, reached from here through the keywords/names `tokens` (none: the same place,
+        e.g. this node rewritten)."""
+        path = (*self.path, *tokens) if tokens else self.path
         if isinstance(node, dict):
             spec = specification(self.document)
             if isinstance(spec.id_of(node), str):
                 resource = spec.create_resource(node)
-                return View(node, self.document, self.resolver.in_subresource(resource))
-        return View(node, self.document, self.resolver)
+                return Side(node, self.document, self.resolver.in_subresource(resource), path)
+        return Side(node, self.document, self.resolver, path)
+
+    def step(self, *tokens: str) -> Side:
+        """This node, its path extended (the same schema read at a keyword of its own)."""
+        return Side(self.node, self.document, self.resolver, (*self.path, *tokens))
 
 
 def specification(side: JsonSchema) -> referencing.Specification[Any]:

@@ -8,16 +8,14 @@ from contracts.findings import Finding, FindingKind
 from contracts.formats import CompatibilityPolicy
 from contracts.json_compatibility.acceptance import everything, normal
 from contracts.json_compatibility.bounds import lower_bound, upper_bound
-from contracts.json_compatibility.nodes import Path, View
+from contracts.json_compatibility.nodes import Side
 from contracts.json_compatibility.patterns import matches, pattern_covers, patterns_disjoint
 
 if TYPE_CHECKING:
     from contracts.json_compatibility.inclusion import Inclusion
 
 
-def include_object(
-    check: Inclusion, reader: View, writer: View, reader_path: Path, writer_path: Path
-) -> list[Finding]:
+def include_object(check: Inclusion, reader: Side, writer: Side) -> list[Finding]:
     reader_node, writer_node = object_model(reader.node), object_model(writer.node)
     findings: list[Finding] = []
     lenient = check.policy is CompatibilityPolicy.LENIENT
@@ -34,8 +32,8 @@ def include_object(
         findings.append(
             check.finding(
                 FindingKind.REQUIRED_FIELD_NOT_SENT,
-                (*reader_path, "required"),
-                (*writer_path, "required"),
+                (*reader.path, "required"),
+                (*writer.path, "required"),
                 f"the reader requires property {name!r}, which writer documents may omit"
                 + (
                     " (its default does not help: validators do not fill in defaults)"
@@ -47,28 +45,25 @@ def include_object(
         )
 
     for name, reader_schema in reader_props.items():
-        reader_at = (*reader_path, "properties", name)
+        reader_property = reader.at(reader_schema, "properties", name)
         if name in writer_props:
             findings += check.include(
-                reader.at(reader_schema),
-                writer.at(writer_props[name]),
-                reader_at,
-                (*writer_path, "properties", name),
+                reader_property, writer.at(writer_props[name], "properties", name)
             )
             continue
-        writer_source, writer_at, kind = writer_value_schema(check, name, writer_node, writer_path)
-        if writer_source is False or not sendable(check, writer, name):
+        writer_source, kind = writer_value_schema(writer, name, writer_node)
+        if writer_source.node is False or not sendable(check, writer, name):
             continue  # the writer never sends this property
         if kind == "open":
-            if everything(check, reader.at(reader_schema)):
+            if everything(check, reader_property):
                 continue  # PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
             if lenient:
                 continue
             findings.append(
                 check.finding(
                     FindingKind.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL,
-                    reader_at,
-                    writer_path,
+                    reader_property.path,
+                    writer.path,
                     f"the reader declares property {name!r}, but the writer's model is open: "
                     "writer documents may already carry it with any value",
                     keyword="properties",
@@ -76,17 +71,15 @@ def include_object(
                 )
             )
             continue
-        inner = check.include(
-            reader.at(reader_schema), writer.at(writer_source), reader_at, writer_at
-        )
+        inner = check.include(reader_property, writer_source)
         if inner and kind == "partial":
             if lenient:
                 continue
             findings.append(
                 check.finding(
                     FindingKind.PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
-                    reader_at,
-                    writer_at,
+                    reader_property.path,
+                    writer_source.path,
                     f"the reader declares property {name!r}, and the writer's "
                     "additionalProperties allow values the reader rejects: "
                     + "; ".join(f.message for f in inner[:2]),
@@ -100,16 +93,13 @@ def include_object(
     for name, writer_schema in writer_props.items():
         if name in reader_props:
             continue
-        writer_at = (*writer_path, "properties", name)
-        if check.deref(writer.at(writer_schema)).node is False:
+        writer_property = writer.at(writer_schema, "properties", name)
+        if check.deref(writer_property).node is False:
             continue  # PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
         for pattern, reader_schema in reader_patterns.items():
             if matches(pattern, name):
                 findings += check.include(
-                    reader.at(reader_schema),
-                    writer.at(writer_schema),
-                    (*reader_path, "patternProperties", pattern),
-                    writer_at,
+                    reader.at(reader_schema, "patternProperties", pattern), writer_property
                 )
         if any(matches(p, name) for p in reader_patterns):
             continue
@@ -121,26 +111,21 @@ def include_object(
             findings.append(
                 check.finding(
                     FindingKind.PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
-                    (*reader_path, "additionalProperties"),
-                    writer_at,
+                    (*reader.path, "additionalProperties"),
+                    writer_property.path,
                     f"the writer may send property {name!r}, which the reader's closed model "
                     "(additionalProperties false) no longer allows",
                     field=name,
                 )
             )
             continue
-        inner = check.include(
-            reader.at(reader_extra),
-            writer.at(writer_schema),
-            (*reader_path, "additionalProperties"),
-            writer_at,
-        )
+        inner = check.include(reader.at(reader_extra, "additionalProperties"), writer_property)
         if inner and not lenient:
             findings.append(
                 check.finding(
                     FindingKind.PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
-                    (*reader_path, "additionalProperties"),
-                    writer_at,
+                    (*reader.path, "additionalProperties"),
+                    writer_property.path,
                     f"the writer may send property {name!r}, and its values are not all "
                     "accepted by the reader's additionalProperties: "
                     + "; ".join(f.message for f in inner[:2]),
@@ -152,18 +137,16 @@ def include_object(
         check,
         reader,
         writer,
-        reader_path,
-        writer_path,
         reader_node=reader_node,
         writer_node=writer_node,
     )
-    findings += include_object_counts(check, reader_node, writer_node, reader_path, writer_path)
+    findings += include_object_counts(
+        check, reader, writer, reader_node=reader_node, writer_node=writer_node
+    )
     findings += include_dependencies(
         check,
         reader,
         writer,
-        reader_path,
-        writer_path,
         reader_node=reader_node,
         writer_node=writer_node,
     )
@@ -172,21 +155,19 @@ def include_object(
             check,
             reader,
             writer,
-            reader_path,
-            writer_path,
             reader_node=reader_node,
             writer_node=writer_node,
         )
     return findings
 
 
-def sendable(check: Inclusion, writer: View, name: str) -> bool:
+def sendable(check: Inclusion, writer: Side, name: str) -> bool:
     """May a writer document carry a property called `name` (its propertyNames allow it)?"""
     limit = writer.node.get("propertyNames")
     return limit is None or check.validator(check.deref(writer.at(limit))).is_valid(name)
 
 
-def names_through(check: Inclusion, writer: View, writer_pattern: str | None) -> list[str] | None:
+def names_through(check: Inclusion, writer: Side, writer_pattern: str | None) -> list[str] | None:
     """The property names the writer may send through one source (a pattern, or
     additionalProperties when None), when its propertyNames lists them all; else None."""
     if "propertyNames" not in writer.node:
@@ -205,7 +186,7 @@ def names_through(check: Inclusion, writer: View, writer_pattern: str | None) ->
 
 def names_avoid(
     check: Inclusion,
-    writer: View,
+    writer: Side,
     writer_pattern: str | None,
     names: list[str] | None,
     pattern: str,
@@ -223,25 +204,19 @@ def names_avoid(
     )
 
 
-def writer_value_schema(
-    check: Inclusion, name: str, writer_node: dict[str, Any], writer_path: Path
-) -> tuple[Any, Path, str]:
+def writer_value_schema(writer: Side, name: str, writer_node: dict[str, Any]) -> tuple[Side, str]:
     """What the writer allows under an undeclared property name, and which model allows it."""
     for pattern, schema in writer_node.get("patternProperties", {}).items():
         if matches(pattern, name):
-            return schema, (*writer_path, "patternProperties", pattern), "pattern"
+            return writer.at(schema, "patternProperties", pattern), "pattern"
     extra = writer_node.get("additionalProperties", True)
-    if extra is True:
-        return True, (*writer_path, "additionalProperties"), "open"
-    return extra, (*writer_path, "additionalProperties"), "partial"
+    return writer.at(extra, "additionalProperties"), "open" if extra is True else "partial"
 
 
 def include_extras(
     check: Inclusion,
-    reader: View,
-    writer: View,
-    reader_path: Path,
-    writer_path: Path,
+    reader: Side,
+    writer: Side,
     *,
     reader_node: dict[str, Any],
     writer_node: dict[str, Any],
@@ -253,22 +228,17 @@ def include_extras(
     writer_patterns: dict[str, Any] = writer_node.get("patternProperties", {})
     lenient = check.policy is CompatibilityPolicy.LENIENT
     findings: list[Finding] = []
-    sources: list[tuple[Any, Path, str | None]] = [
-        (s, (*writer_path, "patternProperties", p), p) for p, s in writer_patterns.items()
+    sources: list[tuple[Side, str | None]] = [
+        (writer.at(s, "patternProperties", p), p) for p, s in writer_patterns.items()
     ]
     if writer_extra is not False:
-        sources.append((writer_extra, (*writer_path, "additionalProperties"), None))
-    for source, writer_at, writer_pattern in sources:
+        sources.append((writer.at(writer_extra, "additionalProperties"), None))
+    for source, writer_pattern in sources:
         names = names_through(check, writer, writer_pattern)
         for pattern, reader_schema in reader_patterns.items():
             if names_avoid(check, writer, writer_pattern, names, pattern):
                 continue  # the writer never sends a name this pattern selects
-            inner = check.include(
-                reader.at(reader_schema),
-                writer.at(source),
-                (*reader_path, "patternProperties", pattern),
-                writer_at,
-            )
+            inner = check.include(reader.at(reader_schema, "patternProperties", pattern), source)
             if not inner:
                 continue
             if (
@@ -279,8 +249,8 @@ def include_extras(
                 findings += inner
             else:
                 findings += check.unproven(
-                    (*reader_path, "patternProperties", pattern),
-                    writer_at,
+                    (*reader.path, "patternProperties", pattern),
+                    source.path,
                     "Accord cannot tell whether these property-name patterns overlap",
                 )
         if reader_extra is True:
@@ -292,20 +262,15 @@ def include_extras(
             for n in names
         ):
             continue  # every name the writer can send here is declared or selected
-        inner = check.include(
-            reader.at(reader_extra),
-            writer.at(source),
-            (*reader_path, "additionalProperties"),
-            writer_at,
-        )
+        inner = check.include(reader.at(reader_extra, "additionalProperties"), source)
         if not inner:
             continue
         if lenient and writer_pattern is None:
             continue  # LENIENT: ADDITIONAL_PROPERTIES_NARROWED/REMOVED are allowed
         if writer_pattern is not None and reader_patterns:
             findings += check.unproven(
-                (*reader_path, "additionalProperties"),
-                writer_at,
+                (*reader.path, "additionalProperties"),
+                source.path,
                 "Accord cannot tell whether these property-name patterns overlap",
             )
             continue
@@ -317,8 +282,8 @@ def include_extras(
         findings.append(
             check.finding(
                 kind,
-                (*reader_path, "additionalProperties"),
-                writer_at,
+                (*reader.path, "additionalProperties"),
+                source.path,
                 "the writer may send properties it does not declare, and the reader's "
                 + (
                     "closed model rejects them"
@@ -332,10 +297,11 @@ def include_extras(
 
 def include_object_counts(
     check: Inclusion,
+    reader: Side,
+    writer: Side,
+    *,
     reader_node: dict[str, Any],
     writer_node: dict[str, Any],
-    reader_path: Path,
-    writer_path: Path,
 ) -> list[Finding]:
     effective = dict(writer_node)
     required = len(set(writer_node.get("required", [])))
@@ -351,8 +317,8 @@ def include_object_counts(
         effective,
         "minProperties",
         "properties",
-        reader_path=reader_path,
-        writer_path=writer_path,
+        reader_path=reader.path,
+        writer_path=writer.path,
     )
     findings += upper_bound(
         check,
@@ -360,18 +326,16 @@ def include_object_counts(
         effective,
         "maxProperties",
         "properties",
-        reader_path=reader_path,
-        writer_path=writer_path,
+        reader_path=reader.path,
+        writer_path=writer.path,
     )
     return findings
 
 
 def include_dependencies(
     check: Inclusion,
-    reader: View,
-    writer: View,
-    reader_path: Path,
-    writer_path: Path,
+    reader: Side,
+    writer: Side,
     *,
     reader_node: dict[str, Any],
     writer_node: dict[str, Any],
@@ -395,8 +359,8 @@ def include_dependencies(
                     FindingKind.DEPENDENCY_ARRAY_EXTENDED
                     if name in writer_required
                     else FindingKind.DEPENDENCY_ARRAY_ADDED,
-                    (*reader_path, "dependentRequired", name),
-                    writer_path,
+                    (*reader.path, "dependentRequired", name),
+                    writer.path,
                     f"when {name!r} is present the reader also requires "
                     f"{', '.join(map(repr, lacking))}, which the writer does not guarantee",
                     keyword="dependentRequired",
@@ -404,20 +368,18 @@ def include_dependencies(
                 )
             )
     for name, schema in reader_schemas.items():
-        at = (*reader_path, "dependentSchemas", name)
+        dependent = reader.at(schema, "dependentSchemas", name)
         if writer_closed and writer_props.get(name, False) is False:
             continue
-        if name in writer_schemas and not check.include(
-            reader.at(schema), writer.at(writer_schemas[name]), at, writer_path
-        ):
+        if name in writer_schemas and not check.include(dependent, writer.at(writer_schemas[name])):
             continue
-        if not check.include(reader.at(schema), writer, at, writer_path):
+        if not check.include(dependent, writer):
             continue
         findings.append(
             check.finding(
                 FindingKind.DEPENDENCY_SCHEMA_ADDED,
-                at,
-                writer_path,
+                dependent.path,
+                writer.path,
                 f"when {name!r} is present the reader applies an extra schema that writer "
                 "documents may not satisfy",
                 keyword="dependentSchemas",
@@ -429,10 +391,8 @@ def include_dependencies(
 
 def include_property_names(
     check: Inclusion,
-    reader: View,
-    writer: View,
-    reader_path: Path,
-    writer_path: Path,
+    reader: Side,
+    writer: Side,
     *,
     reader_node: dict[str, Any],
     writer_node: dict[str, Any],
@@ -448,8 +408,8 @@ def include_property_names(
         return [
             check.finding(
                 FindingKind.PROPERTY_NAMES_NARROWED,
-                (*reader_path, "propertyNames"),
-                writer_path,
+                (*reader.path, "propertyNames"),
+                writer.path,
                 f"the reader rejects the property name(s) {', '.join(map(repr, bad))}",
             )
         ]
@@ -457,16 +417,14 @@ def include_property_names(
         inner = check.include(
             names,
             writer.at({"allOf": [{"type": "string"}, writer_node["propertyNames"]]}),
-            reader_path,
-            writer_path,
         )
         if not inner:
             return []
     return [
         check.finding(
             FindingKind.PROPERTY_NAMES_ADDED,
-            (*reader_path, "propertyNames"),
-            writer_path,
+            (*reader.path, "propertyNames"),
+            writer.path,
             "the reader restricts property names, and the writer's names are not so limited",
         )
     ]

@@ -70,13 +70,13 @@ SINGLE_SCHEMAS = (
 MAPPED_SCHEMAS = ("properties", "patternProperties")
 
 
-def known_keywords(node: dict[str, Any], side: JsonSchema) -> dict[str, Any]:
+def known_keywords(node: dict[str, Any], document: JsonSchema) -> dict[str, Any]:
     """The node without the keywords its draft does not know (validators ignore those)."""
-    unknown = UNKNOWN.get(side.draft, frozenset())
+    unknown = UNKNOWN.get(document.draft, frozenset())
     return {k: v for k, v in node.items() if k not in unknown}
 
 
-def type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
+def type_empty(node: dict[str, Any], kind: str, document: JsonSchema) -> bool:
     """No instance of JSON type `kind` satisfies these (normalized) constraints."""
     if kind == "string":
         return bool(node.get("minLength", 0) > node.get("maxLength", math.inf))
@@ -95,7 +95,7 @@ def type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
         if least > node.get("maxItems", math.inf):
             return True
         # unevaluatedItems may be met by items that combinators evaluate: it proves nothing here.
-        prefix, rest, _ = positional(without(node, "unevaluatedItems"), side)
+        prefix, rest, _ = positional(without(node, "unevaluatedItems"), document)
         return any(
             (prefix[i] if i < len(prefix) else rest) is False
             for i in range(min(least, len(prefix) + 1))
@@ -120,68 +120,68 @@ def type_empty(node: dict[str, Any], kind: str, side: JsonSchema) -> bool:
     return False
 
 
-def normal(check: Inclusion, view: Side) -> Side:
+def normal(check: Inclusion, side: Side) -> Side:
     """The node as the check reads it: keywords its draft does not know dropped, and subschemas
     known to accept everything (nothing) written as true (false), wherever they occur."""
-    node = view.node
+    node = side.node
     if not isinstance(node, dict):
-        return view
+        return side
     memo = check.normals.get(id(node))
     if memo is None:
         if ("normal", id(node)) in check.deciding:
             return Side(
-                known_keywords(node, view.document), view.document, view.resolver, view.path
+                known_keywords(node, side.document), side.document, side.resolver, side.path
             )
         check.deciding.add(("normal", id(node)))
         try:
-            memo = (node, normalize(check, view))
+            memo = (node, normalize(check, side))
         finally:
             check.deciding.discard(("normal", id(node)))
         check.normals[id(node)] = memo
-    return Side(memo[1], view.document, view.resolver, view.path)
+    return Side(memo[1], side.document, side.resolver, side.path)
 
 
-def normalize(check: Inclusion, view: Side) -> dict[str, Any]:
-    node = known_keywords(view.node, view.document)
+def normalize(check: Inclusion, side: Side) -> dict[str, Any]:
+    node = known_keywords(side.node, side.document)
     for keyword in SINGLE_SCHEMAS:
         if keyword in node and not isinstance(node[keyword], list):
-            node[keyword] = decided(check, view.at(node[keyword]))
+            node[keyword] = decided(check, side.at(node[keyword]))
     for keyword in ("prefixItems", "items"):
         if isinstance(node.get(keyword), list):
-            node[keyword] = [decided(check, view.at(item)) for item in node[keyword]]
+            node[keyword] = [decided(check, side.at(item)) for item in node[keyword]]
     for keyword in MAPPED_SCHEMAS:
         if isinstance(node.get(keyword), dict):
             node[keyword] = {
-                name: decided(check, view.at(schema)) for name, schema in node[keyword].items()
+                name: decided(check, side.at(schema)) for name, schema in node[keyword].items()
             }
     return node
 
 
-def decided(check: Inclusion, view: Side) -> Any:
-    if nothing(check, view):
+def decided(check: Inclusion, side: Side) -> Any:
+    if nothing(check, side):
         return False
-    if everything(check, view):
+    if everything(check, side):
         return True
-    return view.node
+    return side.node
 
 
-def nothing(check: Inclusion, view: Side) -> bool:
+def nothing(check: Inclusion, side: Side) -> bool:
     """True only when no instance is valid (false, `{"not": {}}`, contradictory bounds…)."""
-    return verdict(check, "nothing", view)
+    return verdict(check, "nothing", side)
 
 
-def everything(check: Inclusion, view: Side) -> bool:
+def everything(check: Inclusion, side: Side) -> bool:
     """True only when every instance is valid (true, `{}`, `{"not": {"not": {}}}`, `.*`…)."""
-    return verdict(check, "everything", view)
+    return verdict(check, "everything", side)
 
 
-def verdict(check: Inclusion, question: str, view: Side) -> bool:
-    view = check.deref(view)
-    if isinstance(view.node, bool):
-        return view.node is (question == "everything")
-    if not isinstance(view.node, dict):
+def verdict(check: Inclusion, question: str, side: Side) -> bool:
+    side = check.deref(side)
+    if isinstance(side.node, bool):
+        return side.node is (question == "everything")
+    if not isinstance(side.node, dict):
         return False
-    key = (question, id(view.node))
+    key = (question, id(side.node))
     memo = check.verdicts.get(key)
     if memo is not None:
         return memo[1]
@@ -189,43 +189,43 @@ def verdict(check: Inclusion, question: str, view: Side) -> bool:
         return False  # met again through a recursive reference: not proven
     check.deciding.add(key)
     try:
-        normalized = normal(check, view)
+        normalized = normal(check, side)
         if question == "nothing":
             answer = accepts_nothing(check, normalized)
         else:
             answer = all(vacuous(check, normalized, k, v) for k, v in normalized.node.items())
     finally:
         check.deciding.discard(key)
-    check.verdicts[key] = (view.node, answer)
+    check.verdicts[key] = (side.node, answer)
     return answer
 
 
-def accepts_nothing(check: Inclusion, view: Side) -> bool:
-    node: dict[str, Any] = view.node
-    if any(nothing(check, view.at(part)) for part in node.get("allOf", [])):
+def accepts_nothing(check: Inclusion, side: Side) -> bool:
+    node: dict[str, Any] = side.node
+    if any(nothing(check, side.at(part)) for part in node.get("allOf", [])):
         return True
     for keyword in ("anyOf", "oneOf"):
         branches = node.get(keyword)
-        if isinstance(branches, list) and all(nothing(check, view.at(b)) for b in branches):
+        if isinstance(branches, list) and all(nothing(check, side.at(b)) for b in branches):
             return True
-    if "not" in node and everything(check, view.at(node["not"])):
+    if "not" in node and everything(check, side.at(node["not"])):
         return True
-    if check.ref_with_siblings(node) and nothing(check, view.at({"$ref": node["$ref"]})):
+    if check.ref_with_siblings(node) and nothing(check, side.at({"$ref": node["$ref"]})):
         return True
     if (
         isinstance(node.get("contains"), dict | bool)
         and node.get("minContains", 1) > 0
         and declared_types(node) <= {"array"}
-        and nothing(check, view.at(node["contains"]))
+        and nothing(check, side.at(node["contains"]))
     ):
         return True
-    values = check.finite_values(view)
+    values = check.finite_values(side)
     if values is not None:
         return not values
-    return all(type_empty(node, kind, view.document) for kind in declared_types(node))
+    return all(type_empty(node, kind, side.document) for kind in declared_types(node))
 
 
-def vacuous(check: Inclusion, view: Side, keyword: str, value: Any) -> bool:
+def vacuous(check: Inclusion, side: Side, keyword: str, value: Any) -> bool:
     """Does this keyword, with this value, accept every instance?"""
     if keyword in ANNOTATIONS or keyword == "if":
         return True  # `if` alone decides nothing; `then`/`else` are asked on their own
@@ -240,9 +240,9 @@ def vacuous(check: Inclusion, view: Side, keyword: str, value: Any) -> bool:
     if keyword == "pattern":
         return isinstance(value, str) and matches_every_string(value)
     if keyword == "not":
-        return nothing(check, view.at(value))
+        return nothing(check, side.at(value))
     if keyword == "$ref":
-        return everything(check, view.at({"$ref": value}))
+        return everything(check, side.at({"$ref": value}))
     if keyword in SINGLE_SCHEMAS or keyword in (
         "propertyNames",
         "then",
@@ -250,22 +250,22 @@ def vacuous(check: Inclusion, view: Side, keyword: str, value: Any) -> bool:
         "contentSchema",
     ):
         if isinstance(value, list):  # draft 7 tuple items
-            return all(everything(check, view.at(item)) for item in value)
-        return everything(check, view.at(value))
+            return all(everything(check, side.at(item)) for item in value)
+        return everything(check, side.at(value))
     if keyword in ("allOf", "prefixItems"):
-        return all(everything(check, view.at(part)) for part in value)
+        return all(everything(check, side.at(part)) for part in value)
     if keyword == "anyOf":
-        return any(everything(check, view.at(part)) for part in value)
+        return any(everything(check, side.at(part)) for part in value)
     if keyword == "oneOf":
-        full = [everything(check, view.at(part)) for part in value]
+        full = [everything(check, side.at(part)) for part in value]
         return full.count(True) == 1 and all(
-            nothing(check, view.at(part)) for part, f in zip(value, full, strict=True) if not f
+            nothing(check, side.at(part)) for part, f in zip(value, full, strict=True) if not f
         )
     if keyword in ("properties", "patternProperties", "dependentSchemas"):
-        return all(everything(check, view.at(part)) for part in value.values())
+        return all(everything(check, side.at(part)) for part in value.values())
     if keyword in ("dependencies", "dependentRequired"):
         return all(
-            not part if isinstance(part, list) else everything(check, view.at(part))
+            not part if isinstance(part, list) else everything(check, side.at(part))
             for part in value.values()
         )
     return False

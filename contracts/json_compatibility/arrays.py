@@ -103,19 +103,19 @@ def include_contains(check: Inclusion, reader: Side, writer: Side) -> list[Findi
     ]
 
 
-def prefix_key(side: JsonSchema) -> str:
-    return "prefixItems" if modern_items(side) else "items"
+def prefix_key(document: JsonSchema) -> str:
+    return "prefixItems" if modern_items(document) else "items"
 
 
-def modern_items(side: JsonSchema) -> bool:
-    return "2020-12" in side.draft.META_SCHEMA.get("$schema", "")
+def modern_items(document: JsonSchema) -> bool:
+    return "2020-12" in document.draft.META_SCHEMA.get("$schema", "")
 
 
-def positional(node: dict[str, Any], side: JsonSchema) -> tuple[list[Any], Any, str]:
+def positional(node: dict[str, Any], document: JsonSchema) -> tuple[list[Any], Any, str]:
     """(tuple item schemas, schema of the remaining items, the keyword holding the latter)."""
     # unevaluatedItems, once combinators are split off, acts on the items no other keyword covers.
     unevaluated = node.get("unevaluatedItems", True)
-    if modern_items(side):
+    if modern_items(document):
         return list(node.get("prefixItems", [])), node.get("items", unevaluated), "items"
     items = node.get("items", unevaluated)
     if isinstance(items, list):

@@ -53,7 +53,7 @@ class Inclusion:
         self.writer_schema = writer
         self.in_progress: set[tuple[int, int, int, int]] = set()
         self.validators: dict[tuple[int, int], Validator] = {}
-        self.nested_ids = {id(side): nested_ids(side) for side in (reader, writer)}
+        self.nested_ids = {id(document): nested_ids(document) for document in (reader, writer)}
         # Memos keyed by node identity (a node sits at one place in its document, so its references
         # resolve alike however it was reached); each keeps its node alive so ids stay unique.
         self.normals: dict[int, tuple[Any, Any]] = {}
@@ -92,31 +92,31 @@ class Inclusion:
             )
         ]
 
-    def deref(self, view: Side) -> Side:
+    def deref(self, side: Side) -> Side:
         """Follow a `$ref` that stands alone (drafts 4-7 ignore its siblings; later drafts add them)."""
         for _ in range(64):
-            node = view.node
+            node = side.node
             if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
-                return view
-            if view.document.draft in REF_ALONE or all(
+                return side
+            if side.document.draft in REF_ALONE or all(
                 k in ANNOTATIONS or k == "$ref" for k in node
             ):
                 try:
-                    resolved = view.resolver.lookup(node["$ref"])
+                    resolved = side.resolver.lookup(node["$ref"])
                 except referencing.exceptions.Unresolvable:
-                    return Side(False, view.document, view.resolver, view.path)
-                view = Side(resolved.contents, view.document, resolved.resolver, view.path).at(
+                    return Side(False, side.document, side.resolver, side.path)
+                side = Side(resolved.contents, side.document, resolved.resolver, side.path).at(
                     resolved.contents
                 )
             else:
-                return view
-        return view
+                return side
+        return side
 
-    def validator(self, view: Side) -> Validator:
-        key = (id(view.node), id(view.resolver))
+    def validator(self, side: Side) -> Validator:
+        key = (id(side.node), id(side.resolver))
         found = self.validators.get(key)
         if found is None:
-            found = view.document.validator.evolve(schema=view.node, _resolver=view.resolver)
+            found = side.document.validator.evolve(schema=side.node, _resolver=side.resolver)
             self.validators[key] = found
         return found
 

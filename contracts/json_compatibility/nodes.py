@@ -88,8 +88,8 @@ class Side:
         return Side(self.node, self.document, self.resolver, (*self.path, *tokens))
 
 
-def specification(side: JsonSchema) -> referencing.Specification[Any]:
-    return specification_for(side.draft)
+def specification(document: JsonSchema) -> referencing.Specification[Any]:
+    return specification_for(document.draft)
 
 
 def dump(value: object, limit: int = 80) -> str:
@@ -134,11 +134,11 @@ def last_keyword(path: Path) -> str | None:
     return path[-1]
 
 
-def nested_ids(side: JsonSchema) -> bool:
+def nested_ids(document: JsonSchema) -> bool:
     """Does any subschema below the root set its own `$id` (`id` in draft 4), a new base?"""
-    spec = specification(side)
+    spec = specification(document)
     return any(
         isinstance(node, dict) and spec.id_of(node) is not None
-        for path, node in subschemas(side.schema)
+        for path, node in subschemas(document.schema)
         if path
     )

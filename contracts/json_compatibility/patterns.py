@@ -14,14 +14,10 @@ def matches(pattern: str, name: str) -> bool:
 # Pattern semantics are Python's `re.search`, as python-jsonschema applies them. These two
 # questions are answered from the parsed pattern, and only for shapes whose answer is certain.
 _ANY_REPEAT = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT)
-
-
-_STARTS = (sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING)
-
-
-_ENDS = (sre_parse.AT_END, sre_parse.AT_END_STRING)
-
-
+# Only `^` and `$`: `\A` and `\Z` are Python's; in ECMA-262 (JSON Schema's dialect) `\Z` is a
+# literal Z, so trusting them could call a pattern universal that a conforming validator is not.
+_STARTS = (sre_parse.AT_BEGINNING,)
+_ENDS = (sre_parse.AT_END,)
 _COMPLEMENTS = (
     {sre_parse.CATEGORY_SPACE, sre_parse.CATEGORY_NOT_SPACE},
     {sre_parse.CATEGORY_DIGIT, sre_parse.CATEGORY_NOT_DIGIT},

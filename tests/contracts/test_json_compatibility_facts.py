@@ -101,3 +101,10 @@ def test_keywords_a_draft_does_not_know_are_those_its_validator_ignores(draft: t
         ignored -= {"exclusiveMinimum", "exclusiveMaximum"}
     assert ignored <= UNKNOWN[draft]
     assert not (UNKNOWN[draft] & set(draft.VALIDATORS))
+
+
+@pytest.mark.parametrize("pattern", ["a*\\Z", "\\A.*", "^[\\s\\S]*\\Z"])
+def test_python_only_anchors_are_not_trusted(pattern: str) -> None:
+    """`\\A` and `\\Z` match every string under Python's re, but ECMA-262 reads `\\Z` as a literal
+    Z: the check does not rely on either."""
+    assert not matches_every_string(pattern)

@@ -17,7 +17,7 @@ from jsonschema.protocols import Validator
 from contracts.json_compatibility.arrays import positional
 from contracts.json_compatibility.bounds import bound
 from contracts.json_compatibility.nodes import ANNOTATIONS, TYPES, Side, declared_types, without
-from contracts.json_compatibility.patterns import matches, matches_every_string
+from contracts.json_compatibility.pattern_facts import matches, matches_every_string
 
 if TYPE_CHECKING:
     from contracts.json_compatibility.inclusion import Inclusion

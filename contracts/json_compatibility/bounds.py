@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.findings import Finding, FindingKind
 from contracts.json_compatibility.nodes import Path
-from contracts.json_compatibility.patterns import matches_every_string
+from contracts.json_compatibility.pattern_facts import matches_every_string
 
 if TYPE_CHECKING:
     from contracts.json_compatibility.inclusion import Inclusion

@@ -9,7 +9,7 @@ from contracts.formats import CompatibilityPolicy
 from contracts.json_compatibility.acceptance import everything, normal
 from contracts.json_compatibility.bounds import lower_bound, upper_bound
 from contracts.json_compatibility.nodes import Side
-from contracts.json_compatibility.patterns import matches, pattern_covers, patterns_disjoint
+from contracts.json_compatibility.pattern_facts import matches, pattern_covers, patterns_disjoint
 
 if TYPE_CHECKING:
     from contracts.json_compatibility.inclusion import Inclusion

@@ -16,7 +16,7 @@ from jsonschema import (
 )
 
 from contracts.json_compatibility.acceptance import UNKNOWN
-from contracts.json_compatibility.patterns import (
+from contracts.json_compatibility.pattern_facts import (
     matches_every_string,
     pattern_covers,
     patterns_disjoint,

@@ -208,3 +208,27 @@ def test_generated_family_is_not_trivially_compatible() -> None:
         ({"type": "object", "required": ["id"]}, {"type": "object"}),
     ]
     assert all(check_inclusion(parsed(r), parsed(w)) for r, w in pairs)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    st.lists(LEAVES, min_size=2, max_size=4, unique_by=json.dumps),
+    st.sampled_from(["anyOf", "oneOf"]),
+    st.randoms(use_true_random=False),
+    st.data(),
+)
+def test_reordered_or_regrouped_alternatives_are_proven_safe(
+    branches: list[dict[str, Any]], keyword: str, order: Any, data: st.DataObject
+) -> None:
+    """Branches shuffled, then the tail regrouped under a nested combinator of the same kind: the
+    reader accepts the same documents or more (a nested oneOf accepts what the flat one does)."""
+    shuffled = list(branches)
+    order.shuffle(shuffled)
+    writer = {keyword: branches}
+    for reader in ({keyword: shuffled}, {keyword: [shuffled[0], {keyword: shuffled[1:]}]}):
+        assert not check_inclusion(parsed(reader), parsed(writer)), (reader, writer)
+        if keyword == "anyOf":  # hypothesis-jsonschema generates anyOf instances directly
+            check = oracle(reader)
+            for _ in range(3):
+                document = data.draw(from_schema(writer))
+                assert check.is_valid(document), (reader, writer, document)

@@ -26,6 +26,7 @@ from clients._extensions import (
     TopicConfig,
     TopicOwner,
 )
+from clients._pubsub import PubSubCutover, PubSubStatus, PubSubSyncReport
 from clients.errors import (
     IncompatibleSchema,
     InvalidSchemaError,
@@ -425,6 +426,22 @@ class RegistryClient:
         """Drop the topic's own mode, or reset the global one; returns the mode removed."""
         path = "/mode" if topic is None else f"/mode/{_segment(topic)}"
         return _field(self.request("DELETE", path), "mode", str)
+
+    # -- Pub/Sub enforcement: status, one-shot sync, cutover -----------------------------------
+    def pubsub_status(self) -> PubSubStatus:
+        """Every topic's Pub/Sub schema, revisions, range, encoding, sync state and drift."""
+        return _typed(self.request("GET", "/pubsub/status"), PubSubStatus.from_json, "status")
+
+    def pubsub_sync(self, *, repair: bool = False) -> PubSubSyncReport:
+        """Deliver every sync the registry owes Pub/Sub now; `repair` (admin) also restores the
+        registry's truth on every topic that drifted."""
+        body = self.request("POST", "/pubsub/sync", params={"repair": _flag(repair)})
+        return _typed(body, PubSubSyncReport.from_json, "sync report")
+
+    def pubsub_cutover(self, topic: str) -> PubSubCutover:
+        """Move `topic` to its newest Pub/Sub schema generation (its owner or an admin)."""
+        body = self.request("POST", f"/pubsub/topics/{_segment(topic)}/cutover")
+        return _typed(body, PubSubCutover.from_json, "cutover")
 
     # -- the HTTP core -------------------------------------------------------------------------
     def request(

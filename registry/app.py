@@ -10,12 +10,13 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from registry.api import audit, consumers, errors, teams
+from registry.api import audit, consumers, errors, pubsub, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
 from registry.api.params import SECURITY_SCHEMES, current_principal
 from registry.api.wire import EncodedAnswers, RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
+from registry.pubsub import runtime as pubsub_runtime
 from registry.settings import Settings
 
 
@@ -31,8 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.migrate_on_start:
                 await run_in_threadpool(migrate, engine)
             db = Database(engine, write_retries=settings.write_retries)
-            app.state.registry = RegistryContext.create(settings, db)
-            yield
+            app.state.registry = context = RegistryContext.create(settings, db)
+            async with pubsub_runtime.running(context, background=settings.pubsub_worker):
+                yield
         finally:
             engine.dispose()
 
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Teams, tokens, topic owners and the audit log (issue 6).
     app.include_router(teams.router, dependencies=authenticated)
     app.include_router(audit.router, dependencies=authenticated)
+    # Pub/Sub enforcement: status, one-shot sync, cutover (issue 11).
+    app.include_router(pubsub.router, dependencies=authenticated)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     _document_security(app, public=server.router.routes)
     app.state.settings = settings

@@ -12,6 +12,7 @@ from registry.settings import Settings
 
 if TYPE_CHECKING:
     from contracts import ParsedSchema
+    from registry.pubsub.runtime import PubSubRuntime
     from registry.usecases.model import ProposedVersion, StoredSchema, SubjectVersion
 
 RegistrationCheck = Callable[["ProposedVersion"], None]
@@ -30,6 +31,8 @@ class RegistryContext:
     # Run in order inside the registration transaction, before the insert; each raises a
     # ServiceError to refuse. See `create` for the order (contracts, then the level).
     registration_checks: list[RegistrationCheck] = field(default_factory=list)
+    # The Pub/Sub gateway and outbox worker, set by the app's lifespan when enforcement is on.
+    pubsub: PubSubRuntime | None = None
 
     @classmethod
     def create(cls, settings: Settings, db: Database) -> RegistryContext:

@@ -218,3 +218,31 @@ class TeamExists(ServiceError):
             else f" as '{existing}' (team names are unique without regard to case)"
         )
         super().__init__(f"Team '{team}' already exists{same}.")
+
+
+# Pub/Sub enforcement (registry/pubsub): the integration is off, or Pub/Sub refused or failed.
+class PubSubNotConfigured(ServiceError):
+    http_status, error_code = 422, 42280
+
+
+class InvalidPubSubSetting(ServiceError):
+    """A `pubsubRevisions` or `pubsubEncoding` value that is not one of the allowed ones."""
+
+    http_status, error_code = 422, 42281
+
+
+class NothingToCutOver(ServiceError):
+    http_status, error_code = 409, 40980
+
+
+class PubSubFailed(ServiceError):
+    """Pub/Sub refused or could not answer an admin call. 424 (a dependency failed), not 5xx:
+    retrying the same request at once rarely helps, and clients retry 5xx by themselves.
+    `retryable` says whether a later attempt may succeed (unavailable) or not (no permission)."""
+
+    http_status, error_code = 424, 42480
+
+    def __init__(self, message: str, *, retryable: bool, status: str = "") -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status

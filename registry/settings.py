@@ -46,6 +46,19 @@ class Settings(BaseModel):
     # but liveness and health needs a team token or this one (issue 6). SecretStr keeps it out
     # of reprs and logs.
     admin_token: SecretStr | None = None
+    # Pub/Sub enforcement is off until a Google Cloud project is named; then topics' schemas are
+    # synced to Pub/Sub with Application Default Credentials (or to the emulator named here, which
+    # from_env also takes from PUBSUB_EMULATOR_HOST as Google's clients do).
+    pubsub_project: str | None = None
+    pubsub_emulator_host: str | None = None
+    # The worker inside `accord serve`: how often it looks for work, how long a claimed row is its
+    # own before another replica may take it over, and the longest wait between retries.
+    # Off: this replica serves requests and one-shot syncs only (tests; a replica kept quiet).
+    pubsub_worker: bool = True
+    pubsub_poll_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
+    pubsub_lease_seconds: float = Field(default=120.0, ge=1.0, le=86400.0)
+    pubsub_max_backoff_seconds: float = Field(default=300.0, ge=0.0, le=86400.0)
+    pubsub_call_timeout_seconds: float = Field(default=30.0, gt=0.0, le=600.0)
 
     @field_validator("incompatible_error_code", mode="before")
     @classmethod
@@ -67,6 +80,21 @@ class Settings(BaseModel):
             raise ValueError("admin_token must be at least 16 characters (use a random secret)")
         return value
 
+    @field_validator("pubsub_project", "pubsub_emulator_host")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if "/" in value.strip() or any(c.isspace() for c in value.strip()):
+            raise ValueError(
+                f"{value.strip()!r} must be a bare project id or host:port (no '/', no spaces)"
+            )
+        return value.strip()
+
+    @property
+    def pubsub_enabled(self) -> bool:
+        return self.pubsub_project is not None
+
     @property
     def auth_enabled(self) -> bool:
         return self.admin_token is not None
@@ -80,5 +108,8 @@ class Settings(BaseModel):
             raw = env.get(f"ACCORD_{name.upper()}")
             if raw is not None and raw != "":
                 values[name] = raw
+        # Google's clients read PUBSUB_EMULATOR_HOST; Accord honours it too unless told otherwise.
+        if "pubsub_emulator_host" not in values and env.get("PUBSUB_EMULATOR_HOST"):
+            values["pubsub_emulator_host"] = env["PUBSUB_EMULATOR_HOST"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)

@@ -56,6 +56,10 @@ class SubjectRow(SQLModel, table=True):
     # The team that owns the topic: the first to write it, or one an admin assigns (issue 6).
     # Null while auth is off, or for topics written by an admin and not yet assigned.
     owner: str | None = Field(default=None, sa_column=Column(String(255), nullable=True))
+    # Pub/Sub enforcement (registry/pubsub): which versions the topic accepts (ALL_LIVE or
+    # LATEST) and its encoding (BINARY or JSON); null = ALL_LIVE, BINARY.
+    pubsub_revisions: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    pubsub_encoding: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
 
 
 class SubjectVersionRow(SQLModel, table=True):

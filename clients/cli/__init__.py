@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command group registers itself; `serve` imports the registry lazily (clients -> registry
     # only through `accord serve`, see ARCHITECTURE.md).
-    from clients.cli import audit, check, contract, schema, serve, team, token, validate
+    from clients.cli import audit, check, contract, pubsub, schema, serve, team, token, validate
 
     serve.register(commands)
     schema.register(commands)
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     team.register(commands)
     token.register(commands)
     audit.register(commands)
+    pubsub.register(commands)
     return parser
 
 

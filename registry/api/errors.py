@@ -116,11 +116,12 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or invalid credentials (error_code 40101)",
         403: "The caller's team does not own what it tries to change (error_code 40301)",
         404: "Not found (40401 subject, 40402 version, 40403 schema, 40404-40409)",
-        409: "Incompatible schema (error_code 409, or 40901 by setting)",
+        409: "Incompatible schema (error_code 409, or 40901 by setting); 40980 nothing to cut over",
         415: "Unsupported request content type",
         422: "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, "
         "42205 not permitted, 42207 id mismatch, 42208 subject, 42209 too large, 42250 consumer, 42270 team, "
-        "42271 token id, 42272 timestamp",
+        "42271 token id, 42272 timestamp, 42280 Pub/Sub enforcement off, 42281 Pub/Sub setting",
+        424: "Pub/Sub refused or could not answer (error_code 42480)",
         500: "Store error (50001)",
     }
     return {

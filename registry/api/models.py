@@ -115,6 +115,9 @@ class ConfigResponse(Wire):
 
     compatibility_level: str = Field(alias="compatibilityLevel")
     compatibility_policy: str | None = Field(default=None, alias="compatibilityPolicy")
+    # A topic's own Pub/Sub settings, when it has them (PUT /config/{topic}).
+    pubsub_revisions: str | None = Field(default=None, alias="pubsubRevisions")
+    pubsub_encoding: str | None = Field(default=None, alias="pubsubEncoding")
 
 
 class ConfigUpdateRequest(Wire):
@@ -125,6 +128,16 @@ class ConfigUpdateRequest(Wire):
     compatibility_policy: str | None = Field(
         default=None, alias="compatibilityPolicy", description="STRICT or LENIENT (JSON Schema)"
     )
+    pubsub_revisions: str | None = Field(
+        default=None,
+        alias="pubsubRevisions",
+        description="per topic: the versions Pub/Sub accepts, ALL_LIVE (default) or LATEST",
+    )
+    pubsub_encoding: str | None = Field(
+        default=None,
+        alias="pubsubEncoding",
+        description="per topic: the encoding Pub/Sub expects, BINARY (default) or JSON",
+    )
 
 
 class ConfigUpdateResponse(Wire):
@@ -132,6 +145,8 @@ class ConfigUpdateResponse(Wire):
 
     compatibility: str | None = None
     compatibility_policy: str | None = Field(default=None, alias="compatibilityPolicy")
+    pubsub_revisions: str | None = Field(default=None, alias="pubsubRevisions")
+    pubsub_encoding: str | None = Field(default=None, alias="pubsubEncoding")
 
 
 class ModeBody(Wire):

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from contracts import CompatibilityLevel, CompatibilityPolicy
+from contracts.pubsub_rules import PubSubEncoding, RevisionPolicy
 from registry.auth import require_admin, topic_owner_after_write
 from registry.context import RegistryContext
 from registry.errors import (
     InvalidCompatibilityLevel,
     InvalidMode,
+    InvalidPubSubSetting,
     OperationNotPermitted,
     SubjectConfigNotFound,
     SubjectModeNotFound,
     SubjectNotFound,
 )
 from registry.principal import Principal
+from registry.pubsub import outbox
 from registry.tables import GlobalConfigRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
 from registry.usecases.model import Mode
@@ -29,6 +32,9 @@ class ConfigView:
 
     level: CompatibilityLevel
     policy: CompatibilityPolicy
+    # A topic's own Pub/Sub settings, None when it has none (see contracts.pubsub_rules).
+    pubsub_revisions: str | None = None
+    pubsub_encoding: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,8 @@ class ConfigChange:
 
     level: str | None
     policy: str | None
+    pubsub_revisions: str | None = None
+    pubsub_encoding: str | None = None
 
 
 def parse_level(value: str) -> CompatibilityLevel:
@@ -95,11 +103,14 @@ def _writable_row(
 
 
 def _settings(row: GlobalConfigRow | SubjectRow) -> dict[str, str | None]:
-    return {
+    settings = {
         "compatibility": row.compatibility,
         "compatibilityPolicy": row.compatibility_policy,
         "mode": row.mode,
     }
+    if isinstance(row, SubjectRow) and (row.pubsub_revisions or row.pubsub_encoding):
+        settings |= {"pubsubRevisions": row.pubsub_revisions, "pubsubEncoding": row.pubsub_encoding}
+    return settings
 
 
 def _global_view(ctx: RegistryContext, row: GlobalConfigRow) -> ConfigView:
@@ -113,15 +124,36 @@ def _global_view(ctx: RegistryContext, row: GlobalConfigRow) -> ConfigView:
     )
 
 
-def _validated_change(change: ConfigChange) -> tuple[str | None, str | None]:
-    if change.level is None and change.policy is None:
+def _validated_change(change: ConfigChange, subject: str | None) -> ConfigChange:
+    pubsub = (change.pubsub_revisions, change.pubsub_encoding)
+    if change.level is None and change.policy is None and pubsub == (None, None):
         raise InvalidCompatibilityLevel(
             "The body must give 'compatibility' (a level such as BACKWARD) or "
-            "'compatibilityPolicy' (STRICT or LENIENT)."
+            "'compatibilityPolicy' (STRICT or LENIENT)"
+            + (" or 'pubsubRevisions' or 'pubsubEncoding'." if subject is not None else ".")
         )
-    level = parse_level(change.level).value if change.level is not None else None
-    policy = parse_policy(change.policy).value if change.policy is not None else None
-    return level, policy
+    if subject is None and pubsub != (None, None):
+        raise InvalidPubSubSetting(
+            "'pubsubRevisions' and 'pubsubEncoding' are set per topic: PUT /config/{topic}."
+        )
+    return ConfigChange(
+        level=parse_level(change.level).value if change.level is not None else None,
+        policy=parse_policy(change.policy).value if change.policy is not None else None,
+        pubsub_revisions=_pubsub_choice("pubsubRevisions", change.pubsub_revisions, RevisionPolicy),
+        pubsub_encoding=_pubsub_choice("pubsubEncoding", change.pubsub_encoding, PubSubEncoding),
+    )
+
+
+def _pubsub_choice(
+    name: str, value: str | None, choices: type[RevisionPolicy] | type[PubSubEncoding]
+) -> str | None:
+    if value is None:
+        return None
+    try:
+        return choices(value.strip().upper()).value
+    except (ValueError, AttributeError):
+        valid = " or ".join(c.value for c in choices)
+        raise InvalidPubSubSetting(f"Invalid {name} {value!r}; valid values are {valid}") from None
 
 
 def get_config(ctx: RegistryContext, subject: str | None, *, default_to_global: bool) -> ConfigView:
@@ -130,40 +162,57 @@ def get_config(ctx: RegistryContext, subject: str | None, *, default_to_global: 
         if subject is None:
             return glob
         row = session.get(SubjectRow, subject)
-        if row is None or (row.compatibility is None and row.compatibility_policy is None):
+        if row is None or not _has_own_config(row):
             if default_to_global:
                 return glob
             raise SubjectConfigNotFound(
                 f"Subject '{subject}' does not have subject-level compatibility configured"
             )
         effective = queries.effective_config(ctx, session, row)
-        return ConfigView(level=effective.level, policy=effective.policy)
+        return ConfigView(
+            level=effective.level,
+            policy=effective.policy,
+            pubsub_revisions=row.pubsub_revisions,
+            pubsub_encoding=row.pubsub_encoding,
+        )
 
     return ctx.db.read(query)
 
 
+def _has_own_config(row: SubjectRow) -> bool:
+    own = (row.compatibility, row.compatibility_policy, row.pubsub_revisions, row.pubsub_encoding)
+    return any(value is not None for value in own)
+
+
 def set_config(
     ctx: RegistryContext, principal: Principal, subject: str | None, change: ConfigChange
-) -> tuple[str | None, str | None]:
-    """Set the level and/or policy; returns what was set, as Confluent echoes the request."""
-    level, policy = _validated_change(change)
+) -> ConfigChange:
+    """Set the level, policy and/or (per topic) Pub/Sub settings; returns what was set, as
+    Confluent echoes the request. A Pub/Sub setting change owes the topic a sync (outbox)."""
+    chosen = _validated_change(change, subject)
     if subject is not None:
         subject = queries.validate_subject(ctx, subject)
 
     def transaction(session: Session) -> None:
         row = _writable_row(session, principal, subject, "change the configuration of")
         before = _settings(row)
-        if level is not None:
-            row.compatibility = level
-        if policy is not None:
-            row.compatibility_policy = policy
+        if chosen.level is not None:
+            row.compatibility = chosen.level
+        if chosen.policy is not None:
+            row.compatibility_policy = chosen.policy
+        if isinstance(row, SubjectRow) and subject is not None:
+            pubsub_before = (row.pubsub_revisions, row.pubsub_encoding)
+            row.pubsub_revisions = chosen.pubsub_revisions or row.pubsub_revisions
+            row.pubsub_encoding = chosen.pubsub_encoding or row.pubsub_encoding
+            if (row.pubsub_revisions, row.pubsub_encoding) != pubsub_before:
+                outbox.enqueue(ctx.settings, session, subject, "config")
         session.add(row)
         audit.record(
             session, principal, "set_config", subject=subject, before=before, after=_settings(row)
         )
 
     ctx.db.write(transaction)
-    return level, policy
+    return chosen
 
 
 def delete_config(ctx: RegistryContext, principal: Principal, subject: str | None) -> ConfigView:
@@ -182,11 +231,20 @@ def delete_config(ctx: RegistryContext, principal: Principal, subject: str | Non
             )
             return previous
         row = session.get(SubjectRow, subject)
-        if row is None or (row.compatibility is None and row.compatibility_policy is None):
+        if row is None or not _has_own_config(row):
             raise SubjectNotFound(str(subject))
         effective = queries.effective_config(ctx, session, row)
+        previous = ConfigView(
+            level=effective.level,
+            policy=effective.policy,
+            pubsub_revisions=row.pubsub_revisions,
+            pubsub_encoding=row.pubsub_encoding,
+        )
+        if row.pubsub_revisions or row.pubsub_encoding:
+            outbox.enqueue(ctx.settings, session, row.name, "config")
         row.compatibility = None
         row.compatibility_policy = None
+        row.pubsub_revisions = row.pubsub_encoding = None
         session.add(row)
         audit.record(
             session,
@@ -196,7 +254,7 @@ def delete_config(ctx: RegistryContext, principal: Principal, subject: str | Non
             before=before,
             after=_settings(row),
         )
-        return ConfigView(level=effective.level, policy=effective.policy)
+        return previous
 
     return ctx.db.write(transaction)
 

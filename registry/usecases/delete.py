@@ -16,6 +16,7 @@ from registry.errors import (
     VersionSoftDeleted,
 )
 from registry.principal import Principal
+from registry.pubsub import outbox
 from registry.tables import SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
 from registry.usecases.read import LATEST
@@ -80,6 +81,7 @@ def delete_subject(
                 row.deleted = True
                 session.add(row)
             deleted = [r.version for r in live]
+            outbox.enqueue(ctx.settings, session, subject, "delete")
             audit.record(
                 session,
                 principal,
@@ -134,6 +136,7 @@ def delete_version(
                 )
             target.deleted = True
             session.add(target)
+            outbox.enqueue(ctx.settings, session, subject, "delete")
             _record_version_delete(session, principal, subject, target, permanent=False)
             return target.version
         if not target.deleted:

@@ -12,6 +12,7 @@ from registry.auth import topic_owner_after_write
 from registry.context import RegistryContext
 from registry.errors import CompatibilityRefusal, IdMismatch, OperationNotPermitted
 from registry.principal import Principal
+from registry.pubsub import outbox
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
 from registry.usecases.model import MAX_INT, Mode, ProposedVersion, StoredSchema, SubjectVersion
@@ -124,6 +125,7 @@ def register_version(
             SubjectVersionRow(subject=subject, version=version, schema_id=schema.id, deleted=False)
         )
         session.flush()
+        outbox.enqueue(ctx.settings, session, subject, "register")  # Pub/Sub enforcement
         live = queries.live(versions)
         audit.record(
             session,

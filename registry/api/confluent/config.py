@@ -23,7 +23,10 @@ DefaultToGlobal = Annotated[Flag, Query(alias="defaultToGlobal")]
 def _view(view: ConfigView) -> Response:
     return RegistryJSONResponse(
         ConfigResponse(
-            compatibility_level=view.level.value, compatibility_policy=view.policy.value
+            compatibility_level=view.level.value,
+            compatibility_policy=view.policy.value,
+            pubsub_revisions=view.pubsub_revisions,
+            pubsub_encoding=view.pubsub_encoding,
         ).wire()
     )
 
@@ -32,12 +35,19 @@ def _change(body: ConfigUpdateRequest) -> ConfigChange:
     return ConfigChange(
         level=body.compatibility if body.compatibility is not None else body.compatibility_level,
         policy=body.compatibility_policy,
+        pubsub_revisions=body.pubsub_revisions,
+        pubsub_encoding=body.pubsub_encoding,
     )
 
 
-def _echo(level: str | None, policy: str | None) -> Response:
+def _echo(change: ConfigChange) -> Response:
     return RegistryJSONResponse(
-        ConfigUpdateResponse(compatibility=level, compatibility_policy=policy).wire()
+        ConfigUpdateResponse(
+            compatibility=change.level,
+            compatibility_policy=change.policy,
+            pubsub_revisions=change.pubsub_revisions,
+            pubsub_encoding=change.pubsub_encoding,
+        ).wire()
     )
 
 
@@ -52,8 +62,7 @@ async def get_global_config(ctx: Ctx, default_to_global: DefaultToGlobal = False
 async def set_global_config(
     ctx: Ctx, principal: CurrentPrincipal, body: ConfigUpdateRequest
 ) -> Response:
-    level, policy = await run_in_threadpool(config.set_config, ctx, principal, None, _change(body))
-    return _echo(level, policy)
+    return _echo(await run_in_threadpool(config.set_config, ctx, principal, None, _change(body)))
 
 
 @router.delete("/config", response_model=ConfigResponse, responses=documented(400, 500))
@@ -82,10 +91,7 @@ async def get_subject_config(
 async def set_subject_config(
     ctx: Ctx, principal: CurrentPrincipal, subject: Subject, body: ConfigUpdateRequest
 ) -> Response:
-    level, policy = await run_in_threadpool(
-        config.set_config, ctx, principal, subject, _change(body)
-    )
-    return _echo(level, policy)
+    return _echo(await run_in_threadpool(config.set_config, ctx, principal, subject, _change(body)))
 
 
 @router.delete(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from xml.etree import ElementTree as ET
 
 from contracts.findings import Finding, FindingKind, parse_pointer
@@ -17,6 +18,109 @@ from contracts.limits import MAX_FINDINGS_RENDERED, MAX_MESSAGE_LENGTH
 Side = Literal["producer", "consumer"]
 ReportFormat = Literal["text", "json", "junit"]
 REPORT_FORMATS: tuple[ReportFormat, ...] = ("text", "json", "junit")
+
+
+# --- the report on the wire --------------------------------------------------------------------
+# The one definition of the JSON a check answers: `CheckReport.to_dict()` writes it and the
+# registry documents it (FastAPI builds the OpenAPI from these dataclasses). Python names are
+# snake_case; the wire's are camelCase (`_camel`), for `wire_dict` and for pydantic alike, which
+# reads `__pydantic_config__` from a stdlib dataclass (a plain dict: contracts imports no pydantic).
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_WIRE_CONFIG: Final[dict[str, Any]] = {"alias_generator": _camel}
+# Optional finding details are left out of the body when absent, not sent as null.
+_OMIT_WHEN_NONE: Final = {"omit_when_none": True}
+
+
+@dataclass(frozen=True, slots=True)
+class WireFinding:
+    """One finding; paths are RFC 6901 JSON pointers (the root is "")."""
+
+    __pydantic_config__ = _WIRE_CONFIG
+
+    kind: FindingKind
+    path: str
+    message: str
+    keyword: str | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+    field: str | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+    reader_path: str | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+    writer_path: str | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+    version: int | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class WireCounterexample:
+    """A message the producer schema allows and the contract rejects (`message`), or, when it is
+    too large to build, null and a `description` of such messages; `reason`: what the decoder or
+    validator said."""
+
+    __pydantic_config__ = _WIRE_CONFIG
+
+    message: Any
+    reason: str
+    description: str | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class WireConsumerVerdict:
+    """One consumer's contract; `moreFindings` counts the findings beyond those listed."""
+
+    __pydantic_config__ = _WIRE_CONFIG
+
+    consumer: str
+    ok: bool
+    contract_version: int | None
+    findings: list[WireFinding]
+    more_findings: int
+    counterexample: WireCounterexample | None
+
+
+@dataclass(frozen=True, slots=True)
+class WireLevelVerdict:
+    """The compatibility level against the live versions it checked."""
+
+    __pydantic_config__ = _WIRE_CONFIG
+
+    level: str
+    ok: bool
+    versions: list[int]
+    findings: list[WireFinding]
+    more_findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class WireCheckReport:
+    """The check's report: `ok` is the verdict; `side` is producer (a proposed schema against the
+    level and every contract) or consumer (a contract against the current producer schema)."""
+
+    __pydantic_config__ = _WIRE_CONFIG
+
+    topic: str
+    side: Side
+    ok: bool
+    summary: str
+    level: WireLevelVerdict | None
+    consumers: list[WireConsumerVerdict]
+
+
+def wire_dict(value: object) -> Any:
+    """A wire dataclass as its JSON value: camelCase names, enums as their values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            _camel(f.name): wire_dict(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("omit_when_none") and getattr(value, f.name) is None)
+        }
+    if isinstance(value, list):
+        return [wire_dict(v) for v in value]
+    if isinstance(value, FindingKind):
+        return value.value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,33 +217,48 @@ class CheckReport:
                 reasons.append(f"it breaks the contract of {', '.join(broken)}")
         return f"{self.topic}: breaking — " + "; ".join(reasons)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "side": self.side,
-            "ok": self.ok,
-            "summary": self.summary(),
-            "level": None
-            if self.level is None
-            else {
-                "level": self.level.level,
-                "ok": self.level.ok,
-                "versions": list(self.level.versions),
-                **_findings_dict(self.level.findings, self.level.omitted_findings),
-            },
-            "consumers": [
-                {
-                    "consumer": c.consumer,
-                    "ok": c.ok,
-                    "contractVersion": c.contract_version,
-                    **_findings_dict(c.findings, c.omitted_findings),
-                    "counterexample": None
+    def wire(self) -> WireCheckReport:
+        """The report as the wire carries it: findings capped, sentences clipped, paths as
+        pointers, messages as JSON values."""
+        level = self.level
+        return WireCheckReport(
+            topic=self.topic,
+            side=self.side,
+            ok=self.ok,
+            summary=self.summary(),
+            level=None
+            if level is None
+            else WireLevelVerdict(
+                level=level.level,
+                ok=level.ok,
+                versions=list(level.versions),
+                **_wire_findings(level.findings, level.omitted_findings),
+            ),
+            consumers=[
+                WireConsumerVerdict(
+                    consumer=c.consumer,
+                    ok=c.ok,
+                    contract_version=c.contract_version,
+                    **_wire_findings(c.findings, c.omitted_findings),
+                    counterexample=None
                     if c.counterexample is None
-                    else _counterexample_dict(c.counterexample),
-                }
+                    else WireCounterexample(
+                        message=to_jsonable(c.counterexample.message),
+                        reason=clip(c.counterexample.reason),
+                        description=None
+                        if c.counterexample.description is None
+                        else clip(c.counterexample.description),
+                    ),
+                )
                 for c in self.consumers
             ],
-        }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body of the report: `wire()` with its wire names."""
+        body = wire_dict(self.wire())
+        assert isinstance(body, dict)
+        return body
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CheckReport:
@@ -186,16 +305,9 @@ def shown(findings: tuple[Finding, ...], omitted: int = 0) -> tuple[tuple[Findin
     return head, omitted + len(findings) - len(head)
 
 
-def _findings_dict(findings: tuple[Finding, ...], omitted: int) -> dict[str, Any]:
+def _wire_findings(findings: tuple[Finding, ...], omitted: int) -> dict[str, Any]:
     head, more = shown(findings, omitted)
-    return {"findings": [finding_to_dict(f) for f in head], "moreFindings": more}
-
-
-def _counterexample_dict(found: Counterexample) -> dict[str, Any]:
-    out: dict[str, Any] = {"message": to_jsonable(found.message), "reason": clip(found.reason)}
-    if found.description is not None:
-        out["description"] = clip(found.description)
-    return out
+    return {"findings": [wire_finding(f) for f in head], "more_findings": more}
 
 
 def _example_text(found: Counterexample) -> str:
@@ -208,23 +320,25 @@ def _more(count: int) -> list[str]:
     return [f"      ... and {count} more finding{'s' if count != 1 else ''}"] if count else []
 
 
+def wire_finding(finding: Finding) -> WireFinding:
+    return WireFinding(
+        kind=finding.kind,
+        path=finding.pointer,
+        message=clip(finding.message),
+        keyword=finding.keyword,
+        field=None if finding.field is None else clip(finding.field),
+        reader_path=finding.reader_pointer,
+        writer_path=finding.writer_pointer,
+        version=finding.version,
+    )
+
+
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     """A finding on the wire: every field, paths as RFC 6901 JSON pointers (root ""), absent
     optional fields left out."""
-    out: dict[str, Any] = {
-        "kind": str(finding.kind),
-        "path": finding.pointer,
-        "message": clip(finding.message),
-    }
-    optional = {
-        "keyword": finding.keyword,
-        "field": None if finding.field is None else clip(finding.field),
-        "readerPath": finding.reader_pointer,
-        "writerPath": finding.writer_pointer,
-        "version": finding.version,
-    }
-    out.update((k, v) for k, v in optional.items() if v is not None)
-    return out
+    body = wire_dict(wire_finding(finding))
+    assert isinstance(body, dict)
+    return body
 
 
 def finding_from_dict(data: Mapping[str, Any]) -> Finding:

@@ -9,7 +9,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from contracts import FindingKind
+from contracts.report import WireCheckReport
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, Wire
 from registry.api.params import Consumer, Ctx, CurrentPrincipal, Subject
@@ -45,60 +45,6 @@ class FieldReaders(Wire):
     type: str
     required: bool
     consumers: list[str]
-
-
-class FindingModel(Wire):
-    """One finding, as contracts/report.py's `finding_to_dict` writes it; paths are RFC 6901
-    JSON pointers (the root is "")."""
-
-    kind: FindingKind = Field(examples=["REQUIRED_FIELD_NOT_SENT"])
-    path: str = Field(examples=["/fields/email"])
-    message: str = Field(examples=["marketing reads email as a string; this version removes it"])
-    keyword: str | None = Field(default=None, examples=["required"])
-    field: str | None = Field(default=None, examples=["email"])
-    reader_path: str | None = Field(default=None, alias="readerPath", examples=["/fields/2"])
-    writer_path: str | None = Field(default=None, alias="writerPath", examples=[""])
-    version: int | None = None
-
-
-class CounterexampleModel(Wire):
-    message: Any = Field(
-        description="a message the producer schema allows and the contract rejects; null when "
-        "it is too large to build (see `description`)"
-    )
-    reason: str = Field(description="what the decoder or validator said when it rejected it")
-    description: str | None = Field(
-        default=None, description="which messages break the contract, when none is built"
-    )
-
-
-class ConsumerVerdictModel(Wire):
-    consumer: str
-    ok: bool
-    contract_version: int | None = Field(default=None, alias="contractVersion")
-    findings: list[FindingModel]
-    more_findings: int = Field(alias="moreFindings", description="findings not listed")
-    counterexample: CounterexampleModel | None = None
-
-
-class LevelVerdictModel(Wire):
-    level: str
-    ok: bool
-    versions: list[int]
-    findings: list[FindingModel]
-    more_findings: int = Field(alias="moreFindings", description="findings not listed")
-
-
-class CheckReportModel(Wire):
-    """The check's report: `ok` is the verdict; `side` is producer (a proposed schema against the
-    level and every contract) or consumer (a contract against the current producer schema)."""
-
-    topic: str
-    side: str
-    ok: bool
-    summary: str
-    level: LevelVerdictModel | None = None
-    consumers: list[ConsumerVerdictModel]
 
 
 def _contract(stored: StoredContract) -> dict[str, Any]:
@@ -187,7 +133,7 @@ async def contracts_of_consumer(ctx: Ctx, consumer: Consumer) -> Response:
 
 @router.post(
     "/subjects/{subject}/check",
-    response_model=CheckReportModel,
+    response_model=WireCheckReport,
     responses=documented(400, 415, 422, 500),
     description="Check a proposed producer schema against the subject's compatibility level and "
     "every consumer contract; answers the report (`ok`, per-consumer findings, counterexamples). "

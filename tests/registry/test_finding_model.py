@@ -1,11 +1,20 @@
-"""The registry's documented finding model carries every field the report writes."""
+"""The documented finding model (the one the OpenAPI comes from) carries every field the report writes."""
 
 from __future__ import annotations
 
+from pydantic import TypeAdapter
+
 from contracts import FindingKind
 from contracts.findings import Finding
-from contracts.report import finding_to_dict
-from registry.api.consumers import FindingModel
+from contracts.report import (
+    CheckReport,
+    ConsumerVerdict,
+    Counterexample,
+    LevelVerdict,
+    WireCheckReport,
+    WireFinding,
+    finding_to_dict,
+)
 
 
 def test_the_finding_model_reads_and_writes_every_field_of_a_report_finding() -> None:
@@ -20,7 +29,9 @@ def test_the_finding_model_reads_and_writes_every_field_of_a_report_finding() ->
         field="id",
     )
     wire = finding_to_dict(finding)
-    assert FindingModel.model_validate(wire).wire() == wire
+    # pydantic reads and writes it as FastAPI does for the OpenAPI and the responses.
+    model = TypeAdapter(WireFinding)
+    assert model.dump_python(model.validate_python(wire), by_alias=True, mode="json") == wire
     assert set(wire) == {
         "kind",
         "path",
@@ -31,3 +42,25 @@ def test_the_finding_model_reads_and_writes_every_field_of_a_report_finding() ->
         "writerPath",
         "version",
     }
+
+
+def test_a_check_report_body_is_exactly_what_the_documented_model_reads() -> None:
+    finding = Finding(FindingKind.TYPE_CHANGED, ("fields", "id"), "id changed", keyword="type")
+    report = CheckReport(
+        topic="T",
+        side="producer",
+        level=LevelVerdict("BACKWARD", (1,), (finding,)),
+        consumers=(
+            ConsumerVerdict("crm"),
+            ConsumerVerdict(
+                "marketing",
+                (finding,),
+                contract_version=2,
+                counterexample=Counterexample(None, "too large", "any message where id is huge"),
+            ),
+        ),
+    )
+    body = report.to_dict()
+    # The body the registry sends validates against the model its OpenAPI documents, and reads
+    # back as the very wire value it was written from.
+    assert TypeAdapter(WireCheckReport).validate_python(body) == report.wire()

@@ -18,6 +18,7 @@ from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
 from registry.pubsub import runtime as pubsub_runtime
 from registry.settings import Settings
+from registry.usecases.compatibility import refuse_unless_accepted
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.migrate_on_start:
                 await run_in_threadpool(migrate, engine)
             db = Database(engine, write_retries=settings.write_retries)
-            app.state.registry = context = RegistryContext.create(settings, db)
+            # The registry's checks of a registration: the one decision (level and contracts).
+            app.state.registry = context = RegistryContext.create(
+                settings, db, checks=[refuse_unless_accepted]
+            )
             async with pubsub_runtime.running(context, background=settings.pubsub_worker):
                 yield
         finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,17 +28,16 @@ class RegistryContext:
     parsed_by_id: LruCache[int, ParsedSchema]
     # subject -> its versions (live and soft-deleted), newest last; short-lived, see Settings.
     subject_versions: TtlCache[str, tuple[SubjectVersion, ...]]
-    # Run in order inside the registration transaction, before the insert; each raises a
-    # ServiceError to refuse. See `create` for the order (contracts, then the level).
+    # Run in order on a snapshot of the topic, outside the registration's transaction (which then
+    # re-verifies the snapshot); each raises a ServiceError to refuse. Assembled by `create_app`.
     registration_checks: list[RegistrationCheck] = field(default_factory=list)
     # The Pub/Sub gateway and outbox worker, set by the app's lifespan when enforcement is on.
     pubsub: PubSubRuntime | None = None
 
     @classmethod
-    def create(cls, settings: Settings, db: Database) -> RegistryContext:
-        from registry.usecases.consumers import contract_rule
-        from registry.usecases.register import compatibility_rule
-
+    def create(
+        cls, settings: Settings, db: Database, checks: Iterable[RegistrationCheck] = ()
+    ) -> RegistryContext:
         size = settings.schema_cache_size
         return cls(
             settings=settings,
@@ -46,7 +45,5 @@ class RegistryContext:
             schemas_by_id=LruCache(size),
             parsed_by_id=LruCache(min(size, 1000)),
             subject_versions=TtlCache(settings.read_cache_ttl_seconds, size),
-            # Contracts first: a break that names the affected team is the more useful refusal
-            # when a change breaks both a contract and the level.
-            registration_checks=[contract_rule, compatibility_rule],
+            registration_checks=list(checks),
         )

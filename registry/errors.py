@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from contracts.report import CheckReport
 
 
 class ServiceError(Exception):
@@ -110,6 +113,15 @@ class CompatibilityRefusal(ServiceError):
     @property
     def code(self) -> int:
         return self._code
+
+
+class ContractRefused(CompatibilityRefusal):
+    """A refusal that carries the decision's report; the error body adds it as `report`."""
+
+    def __init__(self, message: str, report: CheckReport, *, error_code: int = 409) -> None:
+        super().__init__(message, error_code=error_code)
+        self.report = report
+        self.details: dict[str, Any] = {"report": report.to_dict()}
 
 
 class UnsupportedMediaType(ServiceError):

@@ -14,7 +14,7 @@ from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, Wire
 from registry.api.params import Consumer, Ctx, CurrentPrincipal, Subject
 from registry.api.wire import RegistryJSONResponse
-from registry.usecases import consumers
+from registry.usecases import compatibility, consumers
 from registry.usecases.consumers import StoredContract
 
 router = APIRouter(tags=["consumer contracts"])
@@ -139,9 +139,11 @@ async def contracts_of_consumer(ctx: Ctx, consumer: Consumer) -> Response:
     "every consumer contract; answers the report (`ok`, per-consumer findings, counterexamples). "
     "Stores nothing.",
 )
-async def check(ctx: Ctx, subject: Subject, body: RegisterSchemaRequest) -> Response:
+async def check(
+    ctx: Ctx, principal: CurrentPrincipal, subject: Subject, body: RegisterSchemaRequest
+) -> Response:
     report = await run_in_threadpool(
-        consumers.check_producer, ctx, subject, body.schema_type, body.schema_
+        compatibility.check_producer, ctx, principal, subject, body.schema_type, body.schema_
     )
     return RegistryJSONResponse(report.to_dict())
 

@@ -284,11 +284,15 @@ def set_mode(
     *,
     force: bool,
 ) -> Mode:
-    """Set a mode. IMPORT is refused where schemas already exist unless `force`, as Confluent does
-    (imported ids could collide with the ones already given out)."""
+    """Set a mode. IMPORT is the admin's alone, globally and per subject (an import skips every
+    check, consumer contracts included, and chooses ids); it is refused where schemas already
+    exist unless `force`, as Confluent does (imported ids could collide with ones given out)."""
     chosen = parse_mode(mode)
     if subject is not None:
         subject = queries.validate_subject(ctx, subject)
+    if chosen is Mode.IMPORT:
+        where = f"subject '{subject}'" if subject is not None else "the registry"
+        require_admin(principal, f"put {where} in IMPORT mode")
 
     def transaction(session: Session) -> Mode:
         row = _writable_row(session, principal, subject, "change the mode of")

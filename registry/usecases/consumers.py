@@ -5,46 +5,32 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from contracts import InvalidSchema, ParsedSchema, parse_schema
+from contracts import ParsedSchema, parse_schema
 from contracts.consumers import (
     ConsumerContract,
     check_consumer_contract,
-    check_producer_schema,
     field_readers,
     invalid_examples,
-    judge_contract,
 )
 from contracts.fields import FieldPath
-from contracts.report import CheckReport
 from registry import names
 from registry.auth import require_consumer
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
-    CompatibilityRefusal,
     ContractNotFound,
-    StoreError,
+    ContractRefused,
     SubjectNotFound,
     UnprocessableSchema,
 )
 from registry.principal import Principal
-from registry.tables import SubjectRow
 from registry.usecases import audit, queries
-from registry.usecases.model import ProposedVersion
-
-
-class ContractRefused(CompatibilityRefusal):
-    """A refusal that carries the check report; the error body adds it as `report`."""
-
-    def __init__(self, message: str, report: CheckReport, *, error_code: int = 409) -> None:
-        super().__init__(message, error_code=error_code)
-        self.report = report
-        self.details: dict[str, Any] = {"report": report.to_dict()}
+from registry.usecases.compatibility import DECISION_ATTEMPTS, SnapshotMoved, reasons
+from registry.usecases.model import SubjectVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,35 +52,6 @@ def _stored(row: ConsumerContractRow) -> StoredContract:
         text=row.schema_text,
         examples=tuple(json.loads(row.examples)),
     )
-
-
-def _parsed_contract(row: ConsumerContractRow) -> ConsumerContract:
-    try:
-        schema = parse_schema(row.schema_type, row.schema_text)
-    except (InvalidSchema, RecursionError) as exc:
-        raise StoreError(
-            f"The stored contract of '{row.consumer}' on '{row.subject}' can no longer be parsed: "
-            f"{exc}"
-        ) from exc
-    return ConsumerContract(
-        consumer=row.consumer,
-        schema=schema,
-        examples=tuple(json.loads(row.examples)),
-        version=row.version,
-    )
-
-
-def _current_rows(session: Session, subject: str) -> list[ConsumerContractRow]:
-    """The current (newest, not deleted) contract row of every consumer of `subject`."""
-    rows = session.exec(
-        select(ConsumerContractRow)
-        .where(ConsumerContractRow.subject == subject)
-        .order_by(col(ConsumerContractRow.consumer), col(ConsumerContractRow.version))
-    ).all()
-    latest: dict[str, ConsumerContractRow] = {}
-    for row in rows:
-        latest[row.consumer] = row
-    return [row for row in latest.values() if not row.deleted]
 
 
 def _current_row(session: Session, subject: str, consumer: str) -> ConsumerContractRow | None:
@@ -138,26 +95,47 @@ def put_contract(
         )
     examples_text = json.dumps(list(contract.examples), sort_keys=True)
 
-    def transaction(session: Session) -> StoredContract:
-        current = _current_row(session, subject, consumer)
-        if (
+    def unchanged(current: ConsumerContractRow | None) -> bool:
+        return (
             current is not None
             and current.schema_type == parsed.schema_type.value
             and parse_schema(current.schema_type, current.schema_text).fingerprint
             == parsed.fingerprint
             and json.dumps(json.loads(current.examples), sort_keys=True) == examples_text
-        ):
-            return _stored(current)
-        report = check_consumer_contract(
-            subject, contract, _current_producer(ctx, session, subject)
         )
+
+    def producer_of(session: Session) -> SubjectVersion | None:
+        live = queries.live(queries.versions_of(ctx, session, subject, fresh=True))
+        return live[-1] if live else None
+
+    def refuse_unless_satisfied(producer: SubjectVersion | None) -> None:
+        current = None if producer is None else queries.parsed_stored(ctx, producer.schema)
+        report = check_consumer_contract(subject, contract, current)
         if not report.ok:
             raise ContractRefused(
                 f"The contract of '{consumer}' on subject '{subject}' is not satisfied by the "
-                f"current producer schema: {_reasons(report)}",
+                f"current producer schema: {reasons(report)}",
                 report,
                 error_code=ctx.settings.incompatible_error_code,
             )
+
+    def snapshot(session: Session) -> tuple[StoredContract | None, SubjectVersion | None]:
+        current = _current_row(session, subject, consumer)
+        return (_stored(current) if current is not None and unchanged(current) else None), (
+            producer_of(session)
+        )
+
+    def transaction(
+        session: Session, checked: SubjectVersion | None, under_lock: bool
+    ) -> StoredContract:
+        current = _current_row(session, subject, consumer)
+        if current is not None and unchanged(current):
+            return _stored(current)
+        producer = producer_of(session)
+        if under_lock:
+            refuse_unless_satisfied(producer)
+        elif _schema_id(producer) != _schema_id(checked):
+            raise SnapshotMoved(subject)
         highest = session.exec(
             select(func.max(ConsumerContractRow.version)).where(
                 ConsumerContractRow.subject == subject, ConsumerContractRow.consumer == consumer
@@ -184,7 +162,27 @@ def put_contract(
         )
         return _stored(row)
 
-    return ctx.db.write(transaction)
+    # The check runs on a snapshot outside the write; the write only re-verifies that the
+    # producer version checked is still the topic's latest (see registry.usecases.compatibility).
+    for attempt in range(DECISION_ATTEMPTS):
+        under_lock = attempt == DECISION_ATTEMPTS - 1
+        checked: SubjectVersion | None = None
+        if not under_lock:
+            same, checked = ctx.db.read(snapshot)
+            if same is not None:
+                return same
+            refuse_unless_satisfied(checked)
+        try:
+            return ctx.db.write(
+                lambda session: transaction(session, checked, under_lock)  # noqa: B023 - called at once
+            )
+        except SnapshotMoved:
+            continue
+    raise AssertionError("unreachable: the last attempt decides under the lock")
+
+
+def _schema_id(version: SubjectVersion | None) -> int | None:
+    return None if version is None else version.schema.id
 
 
 def get_contract(ctx: RegistryContext, subject: str, consumer: str) -> StoredContract:
@@ -198,7 +196,9 @@ def get_contract(ctx: RegistryContext, subject: str, consumer: str) -> StoredCon
 
 
 def list_contracts(ctx: RegistryContext, subject: str) -> list[StoredContract]:
-    return ctx.db.read(lambda session: [_stored(r) for r in _current_rows(session, subject)])
+    return ctx.db.read(
+        lambda session: [_stored(r) for r in queries.current_contract_rows(session, subject)]
+    )
 
 
 def contracts_of_consumer(ctx: RegistryContext, consumer: str) -> list[StoredContract]:
@@ -252,27 +252,6 @@ def delete_contract(
     return ctx.db.write(transaction)
 
 
-def check_producer(
-    ctx: RegistryContext, subject: str, schema_type: str | None, schema_text: str | None
-) -> CheckReport:
-    """Would this producer schema be accepted on `subject`, and by whom not? Stores nothing."""
-    parsed = queries.parse_proposed(schema_type, schema_text)
-
-    def query(session: Session) -> CheckReport:
-        live = queries.live(queries.versions_of(ctx, session, subject, fresh=True))
-        config = queries.effective_config(ctx, session, session.get(SubjectRow, subject))
-        return check_producer_schema(
-            subject,
-            parsed,
-            live=queries.versioned(ctx, live),
-            level=config.level,
-            contracts=[_parsed_contract(r) for r in _current_rows(session, subject)],
-            policy=config.policy,
-        )
-
-    return ctx.db.read(query)
-
-
 def topic_fields(ctx: RegistryContext, subject: str) -> list[tuple[FieldPath, list[str]]]:
     """Every field path of the latest schema with the consumers whose contracts read it."""
 
@@ -280,45 +259,9 @@ def topic_fields(ctx: RegistryContext, subject: str) -> list[tuple[FieldPath, li
         producer = _current_producer(ctx, session, subject)
         if producer is None:
             raise SubjectNotFound(subject)
-        contracts = [_parsed_contract(r) for r in _current_rows(session, subject)]
+        contracts = [
+            queries.parsed_contract(r) for r in queries.current_contract_rows(session, subject)
+        ]
         return field_readers(producer, contracts)
 
     return ctx.db.read(query)
-
-
-def contract_rule(proposal: ProposedVersion) -> None:
-    """Registration check: refuse a producer version that breaks a registered contract — under
-    every compatibility level, NONE included (runs in the registration's transaction)."""
-    rows = _current_rows(proposal.session, proposal.subject)
-    if not rows:
-        return
-    previous = proposal.live_versions[-1].schema if proposal.live_versions else None
-    verdicts = tuple(
-        judge_contract(
-            _parsed_contract(row),
-            proposal.schema,
-            previous=previous,
-            side="producer",
-            policy=proposal.config.policy,
-        )
-        for row in rows
-    )
-    if all(v.ok for v in verdicts):
-        return
-    report = CheckReport(topic=proposal.subject, side="producer", level=None, consumers=verdicts)
-    raise ContractRefused(
-        f'Schema being registered breaks consumer contracts of subject "{proposal.subject}" '
-        f"(compatibility {proposal.config.level.value}): {_reasons(report)}",
-        report,
-        error_code=proposal.incompatible_error_code,
-    )
-
-
-def _reasons(report: CheckReport) -> str:
-    """`marketing (email: marketing reads email as a string; this version removes it)`."""
-    parts = []
-    for verdict in report.consumers:
-        if verdict.ok:
-            continue
-        parts.append(f"{verdict.consumer} ({'; '.join(f.message for f in verdict.findings)})")
-    return ", ".join(parts)

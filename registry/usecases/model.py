@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import Session
-
 from contracts import CompatibilityLevel, CompatibilityPolicy, ParsedSchema, VersionedSchema
+from contracts.consumers import ConsumerContract
 from registry.principal import Principal
 
 
@@ -60,13 +59,14 @@ class EffectiveConfig:
 
 @dataclass(frozen=True, slots=True)
 class ProposedVersion:
-    """A registration about to be inserted: what every check in
-    `RegistryContext.registration_checks` sees. Checks run in the same transaction as the insert."""
+    """A schema proposed for a topic, with the snapshot of the topic it is judged against: what
+    every check in `RegistryContext.registration_checks` sees. Checks run outside any transaction
+    (on a snapshot the registration re-verifies before it inserts), so they hold no lock."""
 
-    session: Session
     principal: Principal
     subject: str
     schema: ParsedSchema
     live_versions: tuple[VersionedSchema, ...]
+    contracts: tuple[ConsumerContract, ...]
     config: EffectiveConfig
     incompatible_error_code: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, col, select
 
 from contracts import (
@@ -14,8 +16,10 @@ from contracts import (
     VersionedSchema,
     parse_schema,
 )
+from contracts.consumers import ConsumerContract
 from registry import names
 from registry.context import RegistryContext
+from registry.contract_tables import ConsumerContractRow
 from registry.errors import StoreError, UnprocessableSchema
 from registry.tables import GlobalConfigRow, SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases.model import EffectiveConfig, Mode, StoredSchema, SubjectVersion
@@ -150,3 +154,33 @@ def effective_mode(session: Session, subject_row: SubjectRow | None) -> Mode:
         return glob
     own = subject_row.mode if subject_row else None
     return Mode(own) if own else glob
+
+
+def current_contract_rows(session: Session, subject: str) -> list[ConsumerContractRow]:
+    """The current (newest, not deleted) contract row of every consumer of `subject`."""
+    rows = session.exec(
+        select(ConsumerContractRow)
+        .where(ConsumerContractRow.subject == subject)
+        .order_by(col(ConsumerContractRow.consumer), col(ConsumerContractRow.version))
+    ).all()
+    latest: dict[str, ConsumerContractRow] = {}
+    for row in rows:
+        latest[row.consumer] = row
+    return [row for row in latest.values() if not row.deleted]
+
+
+def parsed_contract(row: ConsumerContractRow) -> ConsumerContract:
+    """A stored contract as the decision reads it; a text that no longer parses is a StoreError."""
+    try:
+        schema = parse_schema(row.schema_type, row.schema_text)
+    except (InvalidSchema, UnsupportedSchemaType, RecursionError) as exc:
+        raise StoreError(
+            f"The stored contract of '{row.consumer}' on '{row.subject}' can no longer be parsed: "
+            f"{exc}"
+        ) from exc
+    return ConsumerContract(
+        consumer=row.consumer,
+        schema=schema,
+        examples=tuple(json.loads(row.examples)),
+        version=row.version,
+    )

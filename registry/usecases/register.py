@@ -5,17 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from contracts import ParsedSchema, check_compatibility
-from registry.auth import topic_owner_after_write
+from contracts import ParsedSchema
+from registry.auth import require_admin, topic_owner_after_write
 from registry.context import RegistryContext
-from registry.errors import CompatibilityRefusal, IdMismatch, OperationNotPermitted
+from registry.errors import IdMismatch, OperationNotPermitted, StoreError
 from registry.principal import Principal
 from registry.pubsub import outbox
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases import audit, queries
-from registry.usecases.model import MAX_INT, Mode, ProposedVersion, StoredSchema, SubjectVersion
+from registry.usecases.compatibility import (
+    DECISION_ATTEMPTS,
+    SnapshotKey,
+    SnapshotMoved,
+    TopicSnapshot,
+    propose,
+    read_snapshot,
+)
+from registry.usecases.model import MAX_INT, Mode, StoredSchema, SubjectVersion
+
+# Writers of new schemas on PostgreSQL take turns on this advisory lock to allocate ids; any
+# constant works, as long as every replica uses the same one.
+_ID_LOCK_KEY = 0x4143434F5249  # "ACCORI"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +42,19 @@ class Registration:
     references: int = 0
 
 
-def compatibility_rule(proposal: ProposedVersion) -> None:
-    """The topic's compatibility level, checked against its live versions (Confluent semantics)."""
-    result = check_compatibility(
-        proposal.schema,
-        proposal.live_versions,
-        proposal.config.level,
-        policy=proposal.config.policy,
-    )
-    if result.compatible:
-        return
-    details = ", ".join(result.messages())
-    raise CompatibilityRefusal(
-        f'Schema being registered is incompatible with an earlier schema for subject "'
-        f'{proposal.subject}" (compatibility {proposal.config.level.value}), details: [{details}]',
-        error_code=proposal.incompatible_error_code,
-    )
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a registration would do, given the rows one transaction read: who owns the topic after
+    it, whether it imports, the stored schema with the same content, and the version it takes (or
+    the live version that already holds the schema)."""
+
+    subject_row: SubjectRow | None
+    versions: tuple[SubjectVersion, ...]
+    owner: str | None
+    importing: bool
+    existing: SchemaRow | None
+    same: SubjectVersion | None
+    version: int
 
 
 def register_version(
@@ -53,94 +62,157 @@ def register_version(
 ) -> SubjectVersion:
     """Register a schema under a topic, or return the version that already holds it.
 
-    Parsing happens before the transaction (it is pure). Inside one transaction: mode gate, then
-    the same-schema shortcut (no check, as Confluent), then every registration check, then the
-    insert. A concurrent writer that took the same version number makes the insert fail on the
-    unique (subject, version) key; `Database.write` then runs all of this again, checks included.
+    Parsing happens before any transaction (it is pure), and so does the decision: a read takes a
+    snapshot of the topic (live versions, contracts, configuration), every registration check runs
+    on it with no lock held, and the write then re-verifies, cheaply, that the snapshot still holds
+    (ids and revision numbers) before it inserts. When it moved, the write rolls back and the
+    decision is taken again (see `DECISION_ATTEMPTS`). In the write: owner and mode gates, the
+    same-schema shortcut (no check, as Confluent), then the insert. Only the admin imports (IMPORT
+    mode), and an import skips the checks: it is audited as `import`.
     """
     subject = queries.validate_subject(ctx, registration.subject)
     parsed = queries.parse_proposed(
         registration.schema_type, registration.schema_text, references=registration.references
     )
 
-    def transaction(session: Session) -> SubjectVersion:
-        _take_turn(session, subject)
-        subject_row = session.get(SubjectRow, subject)
-        versions = queries.versions_of(ctx, session, subject, fresh=True)
-        # Ownership before anything else: a team that may not write learns nothing more (403).
-        owner = topic_owner_after_write(
-            principal,
-            subject,
-            subject_row.owner if subject_row else None,
-            has_versions=bool(versions),
-            action="register versions of",
-        )
-        mode = queries.effective_mode(session, subject_row)
-        if mode.read_only:
-            raise OperationNotPermitted(
-                f"Subject '{subject}' is in {mode} mode; registering a schema is not permitted."
-            )
-        importing = mode is Mode.IMPORT
-        existing = session.exec(
-            select(SchemaRow).where(
-                SchemaRow.schema_type == parsed.schema_type.value,
-                SchemaRow.fingerprint == parsed.fingerprint,
-            )
-        ).first()
-        _check_requested_id(registration, existing, importing)
-        if existing is not None:
-            same = next(
-                (
-                    v
-                    for v in queries.live(versions)
-                    if v.schema.id == existing.id
-                    and (registration.version is None or v.version == registration.version)
-                ),
-                None,
-            )
-            if same is not None:
-                return same
-        version = _next_version(registration, versions, importing)
-        if not importing:
-            proposal = ProposedVersion(
-                session=session,
-                principal=principal,
-                subject=subject,
-                schema=parsed,
-                live_versions=queries.versioned(ctx, queries.live(versions)),
-                config=queries.effective_config(ctx, session, subject_row),
-                incompatible_error_code=ctx.settings.incompatible_error_code,
-            )
-            # The seam: compatibility first, then whatever else has been plugged in (contracts).
-            for check in ctx.registration_checks:
-                check(proposal)
-        schema = _store_schema(session, parsed, existing, registration.schema_id)
-        if subject_row is None:
-            session.add(SubjectRow(name=subject, owner=owner))
-            session.flush()
-        elif subject_row.owner != owner:  # the first write of an unowned new topic claims it
-            subject_row.owner = owner
-            session.add(subject_row)
-        session.add(
-            SubjectVersionRow(subject=subject, version=version, schema_id=schema.id, deleted=False)
-        )
-        session.flush()
-        outbox.enqueue(ctx.settings, session, subject, "register")  # Pub/Sub enforcement
-        live = queries.live(versions)
-        audit.record(
-            session,
-            principal,
-            "register",
-            subject=subject,
-            before={"version": live[-1].version, "id": live[-1].schema.id} if live else None,
-            after={"version": version, "id": schema.id, "schemaType": schema.schema_type},
-        )
-        return SubjectVersion(subject=subject, version=version, schema=schema)
+    def plan(session: Session) -> _Plan:
+        return _plan(ctx, session, principal, subject, registration=registration, parsed=parsed)
 
-    registered = ctx.db.write(transaction)
-    ctx.subject_versions.invalidate(subject)
-    ctx.schemas_by_id.put(registered.schema.id, registered.schema)
-    return registered
+    def snapshot(session: Session) -> tuple[_Plan, TopicSnapshot | None]:
+        found = plan(session)
+        if found.same is not None or found.importing:
+            return found, None
+        return found, read_snapshot(ctx, session, subject, found.subject_row, found.versions)
+
+    def transaction(
+        session: Session, decided: SnapshotKey | None, under_lock: bool
+    ) -> SubjectVersion:
+        _take_turn(session, subject)
+        found = plan(session)
+        if found.same is not None:
+            return found.same
+        if not found.importing:
+            now = read_snapshot(ctx, session, subject, found.subject_row, found.versions)
+            if under_lock:
+                _run_checks(ctx, principal, parsed, now)
+            elif now.key != decided:
+                raise SnapshotMoved(subject)
+        return _insert(
+            ctx, session, principal, subject, registration=registration, parsed=parsed, plan=found
+        )
+
+    for attempt in range(DECISION_ATTEMPTS):
+        under_lock = attempt == DECISION_ATTEMPTS - 1
+        decided: SnapshotKey | None = None
+        if not under_lock:
+            found, topic = ctx.db.read(snapshot)
+            if found.same is not None:
+                return found.same
+            if topic is not None:
+                _run_checks(ctx, principal, parsed, topic)
+                decided = topic.key
+        try:
+            registered = ctx.db.write(
+                lambda session: transaction(session, decided, under_lock)  # noqa: B023 - called at once
+            )
+        except SnapshotMoved:
+            continue
+        ctx.subject_versions.invalidate(subject)
+        ctx.schemas_by_id.put(registered.schema.id, registered.schema)
+        return registered
+    raise AssertionError("unreachable: the last attempt decides under the lock")
+
+
+def _run_checks(
+    ctx: RegistryContext, principal: Principal, parsed: ParsedSchema, topic: TopicSnapshot
+) -> None:
+    proposal = propose(ctx, principal, parsed, topic)
+    for check in ctx.registration_checks:
+        check(proposal)
+
+
+def _plan(
+    ctx: RegistryContext,
+    session: Session,
+    principal: Principal,
+    subject: str,
+    *,
+    registration: Registration,
+    parsed: ParsedSchema,
+) -> _Plan:
+    subject_row = session.get(SubjectRow, subject)
+    versions = queries.versions_of(ctx, session, subject, fresh=True)
+    # Ownership before anything else: a team that may not write learns nothing more (403).
+    owner = topic_owner_after_write(
+        principal,
+        subject,
+        subject_row.owner if subject_row else None,
+        has_versions=bool(versions),
+        action="register versions of",
+    )
+    mode = queries.effective_mode(session, subject_row)
+    if mode.read_only:
+        raise OperationNotPermitted(
+            f"Subject '{subject}' is in {mode} mode; registering a schema is not permitted."
+        )
+    importing = mode is Mode.IMPORT
+    if importing:
+        # An import skips every check (contracts included): it is the admin's migration tool.
+        require_admin(principal, f"import schemas into subject '{subject}' (IMPORT mode)")
+    existing = session.exec(
+        select(SchemaRow).where(
+            SchemaRow.schema_type == parsed.schema_type.value,
+            SchemaRow.fingerprint == parsed.fingerprint,
+        )
+    ).first()
+    _check_requested_id(registration, existing, importing)
+    same = None
+    if existing is not None:
+        same = next(
+            (
+                v
+                for v in queries.live(versions)
+                if v.schema.id == existing.id
+                and (registration.version is None or v.version == registration.version)
+            ),
+            None,
+        )
+    version = same.version if same is not None else _next_version(registration, versions, importing)
+    return _Plan(subject_row, versions, owner, importing, existing, same, version)
+
+
+def _insert(
+    ctx: RegistryContext,
+    session: Session,
+    principal: Principal,
+    subject: str,
+    *,
+    registration: Registration,
+    parsed: ParsedSchema,
+    plan: _Plan,
+) -> SubjectVersion:
+    schema = _store_schema(session, parsed, plan.existing, registration.schema_id)
+    if plan.subject_row is None:
+        session.add(SubjectRow(name=subject, owner=plan.owner))
+        session.flush()
+    elif plan.subject_row.owner != plan.owner:  # the first write of an unowned new topic claims it
+        plan.subject_row.owner = plan.owner
+        session.add(plan.subject_row)
+    session.add(
+        SubjectVersionRow(subject=subject, version=plan.version, schema_id=schema.id, deleted=False)
+    )
+    session.flush()
+    outbox.enqueue(ctx.settings, session, subject, "register")  # Pub/Sub enforcement
+    live = queries.live(plan.versions)
+    audit.record(
+        session,
+        principal,
+        "import" if plan.importing else "register",
+        subject=subject,
+        before={"version": live[-1].version, "id": live[-1].schema.id} if live else None,
+        after={"version": plan.version, "id": schema.id, "schemaType": schema.schema_type},
+    )
+    return SubjectVersion(subject=subject, version=plan.version, schema=schema)
 
 
 def _take_turn(session: Session, subject: str) -> None:
@@ -198,34 +270,49 @@ def _store_schema(
 ) -> StoredSchema:
     if existing is not None:
         return queries.stored_schema(existing)
-    if requested_id is not None:
-        if session.get(SchemaRow, requested_id) is not None:
-            raise IdMismatch(f"Schema id {requested_id} is already taken by a different schema.")
-        row = SchemaRow(
-            id=requested_id,
-            schema_type=parsed.schema_type.value,
-            fingerprint=parsed.fingerprint,
-            schema_text=parsed.text,
-        )
-        session.add(row)
-        session.flush()
-        _advance_id_sequence(session)
-        return queries.stored_schema(row)
+    if requested_id is not None and session.get(SchemaRow, requested_id) is not None:
+        raise IdMismatch(f"Schema id {requested_id} is already taken by a different schema.")
     row = SchemaRow(
+        id=requested_id if requested_id is not None else _allocate_id(session),
         schema_type=parsed.schema_type.value,
         fingerprint=parsed.fingerprint,
         schema_text=parsed.text,
+        imported=requested_id is not None,
     )
     session.add(row)
     session.flush()
     return queries.stored_schema(row)
 
 
-def _advance_id_sequence(session: Session) -> None:
-    """After an imported id, make PostgreSQL's sequence continue above it (SQLite uses max+1)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    highest = session.exec(select(func.max(SchemaRow.id))).one()
-    session.execute(
-        text("SELECT setval(pg_get_serial_sequence('schemas', 'id'), :n)"), {"n": highest}
-    )
+def _allocate_id(session: Session) -> int:
+    """The registry's own ids: the lowest free id above the highest id it allocated itself, so an
+    imported id (anywhere up to 2^31-1) never moves the allocator; ids taken by imports are
+    skipped. Only when that runs past 2^31-1 does it fall back to the lowest free id at all. The
+    same rule on SQLite and PostgreSQL (no sequence: PostgreSQL writers of new schemas take
+    turns on a lock held until commit, as SQLite's writers always do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ID_LOCK_KEY})
+    allocated = session.exec(
+        select(func.max(SchemaRow.id)).where(col(SchemaRow.imported).is_(False))
+    ).one()
+    found = _lowest_free_from(session, (allocated or 0) + 1) or _lowest_free_from(session, 1)
+    if found is None:
+        raise StoreError(f"Every schema id in [1, {MAX_INT}] is taken.")
+    return found
+
+
+def _lowest_free_from(session: Session, start: int) -> int | None:
+    """The lowest id >= `start` that no schema has, if it is at most MAX_INT."""
+    if start > MAX_INT:
+        return None
+    if session.get(SchemaRow, start) is None:
+        return start
+    # `start` is taken: the first id after the run of taken ids that begins there.
+    after_run = session.execute(
+        text(
+            "SELECT min(s.id) + 1 FROM schemas s WHERE s.id >= :start "
+            "AND NOT EXISTS (SELECT 1 FROM schemas t WHERE t.id = s.id + 1)"
+        ),
+        {"start": start},
+    ).scalar_one()
+    return int(after_run) if after_run is not None and after_run <= MAX_INT else None

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from registry.api.errors import documented
 from registry.api.models import CompatibilityCheckResponse, RegisterSchemaRequest
-from registry.api.params import Ctx, Flag, Subject, Version
+from registry.api.params import Ctx, CurrentPrincipal, Flag, Subject, Version
 from registry.api.wire import RegistryJSONResponse
 from registry.usecases.compatibility import Verdict, compatibility_verdict
 
@@ -26,14 +26,22 @@ def _answer(verdict: Verdict, verbose: bool) -> Response:
     "/compatibility/subjects/{subject}/versions/{version}",
     response_model=CompatibilityCheckResponse,
     responses=documented(400, 404, 415, 422, 500),
-    description="Check against one version (or latest) under the subject's level.",
+    description="Check against one version (or latest) under the subject's level, and every "
+    "consumer contract: false whenever registering the schema would be refused.",
 )
 async def check_against_version(
-    ctx: Ctx, subject: Subject, version: Version, body: RegisterSchemaRequest, verbose: Flag = False
+    ctx: Ctx,
+    principal: CurrentPrincipal,
+    *,
+    subject: Subject,
+    version: Version,
+    body: RegisterSchemaRequest,
+    verbose: Flag = False,
 ) -> Response:
     verdict = await run_in_threadpool(
         lambda: compatibility_verdict(
             ctx,
+            principal,
             subject,
             body.schema_type,
             body.schema_,
@@ -49,14 +57,20 @@ async def check_against_version(
     "/compatibility/subjects/{subject}/versions",
     response_model=CompatibilityCheckResponse,
     responses=documented(400, 415, 422, 500),
-    description="Check against every live version, exactly as registration would.",
+    description="Check against every live version and every consumer contract, exactly as "
+    "registration decides.",
 )
 async def check_against_all(
-    ctx: Ctx, subject: Subject, body: RegisterSchemaRequest, verbose: Flag = False
+    ctx: Ctx,
+    principal: CurrentPrincipal,
+    subject: Subject,
+    body: RegisterSchemaRequest,
+    verbose: Flag = False,
 ) -> Response:
     verdict = await run_in_threadpool(
         lambda: compatibility_verdict(
             ctx,
+            principal,
             subject,
             body.schema_type,
             body.schema_,

@@ -310,8 +310,9 @@ def _lowest_free_from(session: Session, start: int) -> int | None:
     # `start` is taken: the first id after the run of taken ids that begins there.
     after_run = session.execute(
         text(
-            "SELECT min(s.id) + 1 FROM schemas s WHERE s.id >= :start "
-            "AND NOT EXISTS (SELECT 1 FROM schemas t WHERE t.id = s.id + 1)"
+            # BIGINT: 2^31-1 + 1 overflows PostgreSQL's integer.
+            "SELECT min(CAST(s.id AS BIGINT)) + 1 FROM schemas s WHERE s.id >= :start "
+            "AND NOT EXISTS (SELECT 1 FROM schemas t WHERE t.id = CAST(s.id AS BIGINT) + 1)"
         ),
         {"start": start},
     ).scalar_one()

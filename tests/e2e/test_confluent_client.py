@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
@@ -143,6 +144,53 @@ def test_compatibility_and_config(client: SchemaRegistryClient) -> None:
     with pytest.raises(SchemaRegistryError) as read_only:
         client.register_schema(subject, Schema(CUSTOMER_V2, "AVRO"))
     assert read_only.value.error_code == 42205
+
+
+def test_compatibility_is_false_when_a_consumer_contract_would_break(
+    client: SchemaRegistryClient, registry_url: str
+) -> None:
+    """No false green: a schema the level allows but a registered contract forbids is reported
+    incompatible to Confluent tooling, exactly as registering it is refused."""
+    subject = "CONTRACTED_CUSTOMER_CREATED-value"
+    client.register_schema(subject, Schema(CUSTOMER_V1, "AVRO"))
+    # Marketing reads `name`; dropping it is BACKWARD-compatible (a reader ignores extra fields).
+    contract = json.dumps(
+        {
+            "type": "record",
+            "name": "Customer",
+            "namespace": "crm",
+            "fields": [{"name": "name", "type": "string"}],
+        }
+    )
+    drops_name = json.dumps(
+        {
+            "type": "record",
+            "name": "Customer",
+            "namespace": "crm",
+            "fields": [{"name": "id", "type": "string"}],
+        }
+    )
+    httpx.put(
+        f"{registry_url}/subjects/{subject}/consumers/marketing", json={"schema": contract}
+    ).raise_for_status()
+
+    assert client.test_compatibility(subject, Schema(drops_name, "AVRO")) is False
+    assert client.test_compatibility_all_versions(subject, Schema(drops_name, "AVRO")) is False
+    assert client.test_compatibility(subject, Schema(drops_name, "AVRO"), version=1) is False
+    verbose = httpx.post(
+        f"{registry_url}/compatibility/subjects/{subject}/versions/latest?verbose=true",
+        json={"schema": drops_name},
+    ).json()
+    assert verbose["is_compatible"] is False
+    assert any("marketing" in m and "name" in m for m in verbose["messages"]), verbose
+    with pytest.raises(SchemaRegistryError) as refused:
+        client.register_schema(subject, Schema(drops_name, "AVRO"))
+    assert refused.value.http_status_code == 409
+    assert "marketing" in refused.value.error_message
+
+    # A change the contract survives is green, and registering it is accepted.
+    assert client.test_compatibility(subject, Schema(CUSTOMER_V2, "AVRO")) is True
+    client.register_schema(subject, Schema(CUSTOMER_V2, "AVRO"))
 
 
 def test_soft_and_permanent_deletes(client: SchemaRegistryClient) -> None:

@@ -42,9 +42,11 @@ def check_producer_schema(
     contracts: Iterable[ConsumerContract],
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
 ) -> CheckReport:
-    """Would this producer schema be accepted on `topic`, and by whom not?
+    """Would this producer schema be accepted on `topic`, and by whom not? The one decision:
+    the registry refuses registrations from it, renders it for `/check` and answers Confluent's
+    `/compatibility` from it, and `accord check` shows it; nothing else composes these checks.
 
-    1. the topic's compatibility level against its live versions; 2. every consumer contract
+    1. the topic's compatibility level against `live` (the versions it may compare with); 2. every consumer contract
     (every message the schema allows satisfies it) — under every level, NONE included; 3. the
     consumers' examples are valid under the schema. Under NONE, contracts alone decide: removing
     a field that no contract reads is accepted.

@@ -171,7 +171,7 @@ def verdict_messages(report: CheckReport) -> tuple[str, ...]:
     for verdict in report.consumers:
         messages.extend(
             f"consumer '{verdict.consumer}' (contract version {verdict.contract_version}) at "
-            f"{f.path}: {f.message}"
+            f"{f.where}: {f.message}"
             for f in verdict.findings
         )
     return tuple(messages)

@@ -106,6 +106,8 @@ class WireCheckReport:
     summary: str
     level: WireLevelVerdict | None
     consumers: list[WireConsumerVerdict]
+    # What will follow that is not a verdict (e.g. Pub/Sub refusing a version until a cutover).
+    notes: list[str] | None = dataclasses.field(default=None, metadata=_OMIT_WHEN_NONE)
 
 
 def wire_dict(value: object) -> Any:
@@ -180,6 +182,8 @@ class CheckReport:
     side: Side
     level: LevelVerdict | None = None
     consumers: tuple[ConsumerVerdict, ...] = field(default_factory=tuple)
+    # What will follow that is not a verdict (e.g. Pub/Sub refusing a version until a cutover).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -252,6 +256,7 @@ class CheckReport:
                 )
                 for c in self.consumers
             ],
+            notes=[clip(note) for note in self.notes] or None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -291,6 +296,7 @@ class CheckReport:
                 )
                 for c in data.get("consumers", [])
             ),
+            notes=tuple(str(note) for note in data.get("notes") or []),
         )
 
 
@@ -429,6 +435,7 @@ def render_text(report: CheckReport, *, colour: bool = False) -> str:
             message = _example_text(verdict.counterexample)
             lines.append(f"      example message that breaks {verdict.consumer}: {message}")
             lines.append(f"      ({clip(verdict.counterexample.reason)})")
+    lines.extend(f"  note: {clip(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
 

@@ -85,6 +85,11 @@ class RegisterSchemaResponse(Wire):
     subject: str | None = None
     schema_type: str | None = Field(default=None, alias="schemaType")
     schema_: str | None = Field(default=None, alias="schema")
+    pubsub: list[str] | None = Field(
+        default=None,
+        description="Accord's extension, with Pub/Sub enforcement on: what Pub/Sub will do "
+        "with the topic's versions (e.g. refuse this one's messages until a cutover)",
+    )
 
 
 class SchemaString(Wire):

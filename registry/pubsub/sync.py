@@ -77,14 +77,17 @@ def snapshot_in(ctx: RegistryContext, session: Session, topic: str) -> TopicSnap
     )
 
 
-def plan_of(ctx: RegistryContext, snapshot: TopicSnapshot) -> TopicPlan:
-    """The pure rule (contracts.pubsub_rules) applied to the snapshot. Versions retired before
-    they ever reached Pub/Sub are left out: they never become revisions."""
+def plan_of(
+    ctx: RegistryContext, snapshot: TopicSnapshot, proposed: TopicVersion | None = None
+) -> TopicPlan:
+    """The pure rule (contracts.pubsub_rules) applied to the snapshot (and a `proposed` version
+    not registered yet). Versions retired before they ever reached Pub/Sub are left out: they
+    never become revisions."""
     versions = tuple(
         TopicVersion(v.version, queries.parsed_stored(ctx, v.schema), live=not v.deleted)
         for v in snapshot.versions
         if v.version in snapshot.mapping or not v.deleted
-    )
+    ) + ((proposed,) if proposed is not None else ())
     state = snapshot.state
     return plan_topic(
         versions,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from registry.errors import (
     VersionNotFound,
 )
 from registry.principal import Principal
+from registry.pubsub.forecast import forecast_in
 from registry.tables import SubjectRow
 from registry.usecases import queries
 from registry.usecases.model import EffectiveConfig, ProposedVersion, SubjectVersion
@@ -227,4 +228,9 @@ def check_producer(
     """`/subjects/{t}/check`: the decision's whole report, without registering anything."""
     parsed = queries.parse_proposed(schema_type, schema_text)
     snapshot = ctx.db.read(lambda session: snapshot_of(ctx, session, subject))
-    return decide(propose(ctx, principal, parsed, snapshot))
+    report = decide(propose(ctx, principal, parsed, snapshot))
+    if not ctx.settings.pubsub_enabled:
+        return report
+    # What Pub/Sub will do with this version, when it enforces the topic (registry/pubsub).
+    notes = ctx.db.read(lambda session: forecast_in(ctx, session, subject, parsed))
+    return replace(report, notes=tuple(notes)) if notes else report

@@ -238,3 +238,30 @@ def test_status_says_when_enforcement_is_off(make_registry: Any) -> None:
     answer = client.post("/pubsub/sync")
     assert (answer.status_code, answer.json()["error_code"]) == (422, 42280)
     assert "ACCORD_PUBSUB_PROJECT" in answer.json()["message"]
+
+
+def test_the_check_and_the_registration_answer_say_beforehand_what_pubsub_will_do(
+    make_registry: Any,
+) -> None:
+    client = make_registry()
+    assert "pubsub" not in register(client, TOPIC, V1)
+    assert "pubsub" not in register(client, TOPIC, V2)  # compatible both ways: one more revision
+    sync(client)
+
+    checked = client.post(f"/subjects/{TOPIC}/check", json={"schema": V3})
+    assert checked.status_code == 200
+    report = checked.json()
+    assert report["ok"] is True  # BACKWARD holds: the registry accepts it
+    why, then = report["notes"]
+    assert why.startswith(
+        f"Pub/Sub cannot take version 3 as a revision of {TOPIC}.gen1: it writes messages "
+        "version 1 cannot read"
+    )
+    assert why.endswith(f"it starts {TOPIC}.gen2")
+    assert then == (
+        "Pub/Sub will refuse version 3's messages until versions 1\u20132 are retired or you "
+        f"cut over (accord pubsub cutover {TOPIC})"
+    )
+    # The registration answer says the same, and registering changed nothing in Pub/Sub yet.
+    assert register(client, TOPIC, V3)["pubsub"] == [why, then]
+    assert topic_status(client, TOPIC)["acceptedVersions"] == [1, 2]

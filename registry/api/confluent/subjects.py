@@ -26,6 +26,7 @@ from registry.api.params import (
 )
 from registry.api.wire import RAW_SCHEMA_RESPONSE, RegistryJSONResponse
 from registry.context import RegistryContext
+from registry.pubsub.forecast import forecast
 from registry.usecases import delete, read
 from registry.usecases.model import SubjectVersion
 from registry.usecases.register import Registration, register_version
@@ -153,6 +154,8 @@ async def register(
         references=len(body.references or ()),
     )
     registered = await run_in_threadpool(register_version, ctx, principal, registration)
+    # With Pub/Sub enforcement on: what Pub/Sub will do with this version (registry/pubsub).
+    notes = await run_in_threadpool(forecast, ctx, subject) if ctx.pubsub else None
     return RegistryJSONResponse(
         RegisterSchemaResponse(
             id=registered.schema.id,
@@ -160,6 +163,7 @@ async def register(
             subject=registered.subject,
             schema_type=registered.schema.schema_type,
             schema_=registered.schema.text,
+            pubsub=notes or None,
         ).wire()
     )
 

@@ -100,6 +100,7 @@ class TopicPlan:
     refused: tuple[int, ...]  # live versions in an older generation, after a cutover
     prune: tuple[int, ...]  # versions whose revisions are deleted from Pub/Sub
     why_new_generation: dict[int, str] = field(default_factory=dict)
+    policy: RevisionPolicy = RevisionPolicy.ALL_LIVE
 
     @property
     def newest(self) -> int | None:
@@ -118,7 +119,12 @@ class TopicPlan:
                 else f"Pub/Sub will refuse {_versions(self.pending)}'s messages until you cut "
                 f"over (accord pubsub cutover {topic})"
             )
-        if self.refused:
+        if self.refused and self.policy is RevisionPolicy.LATEST:
+            said.append(
+                f"Pub/Sub accepts only the latest version (pubsubRevisions LATEST): it refuses "
+                f"{_versions(self.refused)}'s messages"
+            )
+        elif self.refused:
             said.append(
                 f"Pub/Sub refuses {_versions(self.refused)}'s messages since the cutover; "
                 "retire them (soft delete) once no producer sends them"
@@ -156,7 +162,7 @@ def plan_topic(
     generations, why = assign_generations(versions, placed, kept)
     live = sorted(v.version for v in versions if v.live)
     if not live:
-        return TopicPlan(generations, current, (), None, None, (), (), (), why)
+        return TopicPlan(generations, current, (), None, None, (), (), (), why, policy)
     accepted: tuple[int, ...]
     if policy is RevisionPolicy.LATEST:
         active = generations[live[-1]]
@@ -171,7 +177,7 @@ def plan_topic(
             accepted = tuple(v for v in live if generations[v] == active)
     first, last = accepted[0], accepted[-1]
     pending = tuple(v for v in live if generations[v] > active)
-    refused = tuple(v for v in live if generations[v] < active)
+    refused = tuple(v for v in live if v not in accepted and v not in pending)
     retired = [v.version for v in versions if not v.live and v.version in kept]
     prune = [v for v in retired if generations.get(v) != active or v < first or v > last]
     # Pub/Sub never deletes a schema's last revision: keep the newest of each generation.
@@ -180,5 +186,14 @@ def plan_topic(
         if alive and all(v in prune for v in alive):
             prune.remove(max(alive))
     return TopicPlan(
-        generations, active, accepted, first, last, pending, refused, tuple(sorted(prune)), why
+        generations,
+        active,
+        accepted,
+        first,
+        last,
+        pending,
+        refused,
+        tuple(sorted(prune)),
+        why,
+        policy,
     )

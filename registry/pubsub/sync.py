@@ -117,7 +117,6 @@ def sync_topic(ctx: RegistryContext, gateway: PubSubGateway, topic: str) -> Topi
     topic at its accepted range, prune revisions of retired versions, delete revisions committed
     outside Accord. Idempotent: what Pub/Sub already holds is adopted, not committed again, so a
     crash between a commit and its record costs nothing. Raises PubSubFailed."""
-    from google.pubsub_v1 import types
 
     snapshot = read_snapshot(ctx, topic)
     if enforceable_problem(snapshot) is not None:
@@ -142,68 +141,138 @@ def sync_topic(ctx: RegistryContext, gateway: PubSubGateway, topic: str) -> Topi
             status="INVALID_NAME",
         )
     plan = plan_of(ctx, snapshot)
+    progress = _Progress(ctx, topic)
+    try:
+        _apply(gateway, topic, snapshot, plan, progress)
+    finally:
+        progress.record()  # what Pub/Sub holds now, even when a later step failed
+    return plan
+
+
+class _Progress:
+    """What one sync changed in Pub/Sub, recorded in one transaction at its end (a crash before
+    that costs nothing: the next run adopts the revisions by their definitions)."""
+
+    def __init__(self, ctx: RegistryContext, topic: str) -> None:
+        self.ctx, self.topic = ctx, topic
+        self.revisions: list[tuple[int, int, str, str]] = []  # version, generation, schema, id
+        self.pruned: list[int] = []
+        self.applied: tuple[int | None, PubSubEncoding, str | None, str | None, str | None] | None
+        self.applied = None
+
+    def record(self) -> None:
+        if not self.revisions and not self.pruned and self.applied is None:
+            return
+
+        def transaction(session: Session) -> None:
+            for version, placed_in, name, revision_id in self.revisions:
+                row = session.get(RevisionRow, (self.topic, version)) or RevisionRow(
+                    topic=self.topic,
+                    version=version,
+                    generation=placed_in,
+                    schema_name=name,
+                    revision_id=revision_id,
+                )
+                row.generation, row.schema_name, row.revision_id = placed_in, name, revision_id
+                row.pruned = False
+                session.add(row)
+            for version in self.pruned:
+                pruned = session.get(RevisionRow, (self.topic, version))
+                if pruned is not None:
+                    pruned.pruned = True
+                    session.add(pruned)
+            if self.applied is not None:
+                generation, encoding, schema_name, first_id, last_id = self.applied
+                state = session.get(TopicSyncRow, self.topic) or TopicSyncRow(topic=self.topic)
+                state.generation = generation if generation is not None else state.generation
+                state.schema_name, state.encoding = schema_name, encoding.value
+                state.first_revision_id, state.last_revision_id = first_id, last_id
+                state.last_sync_at, state.last_error, state.last_error_at = now(), None, None
+                session.add(state)
+
+        self.ctx.db.write(transaction)
+
+
+def _apply(
+    gateway: PubSubGateway,
+    topic: str,
+    snapshot: TopicSnapshot,
+    plan: TopicPlan,
+    progress: _Progress,
+) -> None:
+    from google.pubsub_v1 import types
+
     texts = {v.version: v.schema.text for v in snapshot.versions}
     mapping = {n: row.revision_id for n, row in snapshot.mapping.items()}
     names = {n: row.schema_name for n, row in snapshot.mapping.items()}
+    avro = types.Schema.Type.AVRO
 
     for generation in sorted(set(plan.generations.values())):
         owed = sorted(
             n for n, g in plan.generations.items() if g == generation and n not in mapping
         )
-        kept_here = [
-            n
-            for n, row in snapshot.mapping.items()
+        ours = {
+            row.revision_id
+            for row in snapshot.mapping.values()
             if row.generation == generation and not row.pruned
-        ]
+        }
         if not owed and generation != plan.active:
             continue
         name = gateway.schema_path(schema_id(topic, generation))
-        existing = _revisions(gateway, name)  # None: the schema does not exist yet
-        ours = {mapping[n] for n in kept_here}
+        existing: list[Any] | None = None
+        if not ours and owed:
+            # A generation Accord never wrote: create it at once (one call, not a look first);
+            # if it exists after all (a crash after its creation), read it and adopt.
+            try:
+                created = gateway.call(
+                    f"Creating Pub/Sub schema {name} for version {owed[0]} of {topic}",
+                    gateway.schemas.create_schema,
+                    parent=gateway.project_path,
+                    schema=types.Schema(type_=avro, definition=texts[owed[0]]),
+                    schema_id=schema_id(topic, generation),
+                )
+            except PubSubFailed as failure:
+                if failure.status != "ALREADY_EXISTS":
+                    raise
+            else:
+                existing = [created]
+                ours.add(created.revision_id)
+                mapping[owed[0]], names[owed[0]] = created.revision_id, name
+                progress.revisions.append((owed[0], generation, name, created.revision_id))
+                owed = owed[1:]
+        if existing is None:
+            existing = _revisions(gateway, name) or []
         for version in owed:
             text = texts[version]
             adopted = next(
                 (
                     r.revision_id
-                    for r in reversed(existing or [])
+                    for r in reversed(existing)
                     if r.definition == text and r.revision_id not in ours
                 ),
                 None,
             )
             if adopted is not None:
                 revision_id = adopted
-            elif existing is None:
-                created = gateway.call(
-                    f"Creating Pub/Sub schema {name} for version {version} of {topic}",
-                    gateway.schemas.create_schema,
-                    parent=gateway.project_path,
-                    schema=types.Schema(type_=types.Schema.Type.AVRO, definition=text),
-                    schema_id=schema_id(topic, generation),
-                )
-                revision_id = created.revision_id
-                existing = [created]
             else:
                 committed = gateway.call(
                     f"Committing version {version} of {topic} as a revision of {name}",
                     gateway.schemas.commit_schema,
                     name=name,
-                    schema=types.Schema(name=name, type_=types.Schema.Type.AVRO, definition=text),
+                    schema=types.Schema(name=name, type_=avro, definition=text),
                 )
                 revision_id = committed.revision_id
                 existing = [committed, *existing]
             ours.add(revision_id)
             mapping[version], names[version] = revision_id, name
-            _record_revision(
-                ctx, topic, version, generation=generation, name=name, revision_id=revision_id
-            )
+            progress.revisions.append((version, generation, name, revision_id))
         # Revisions committed outside Accord would widen what Pub/Sub accepts: delete them
         # (never a schema's last revision, which Pub/Sub refuses to delete).
-        foreign = [r.revision_id for r in existing or [] if r.revision_id not in ours]
-        for revision_id in foreign:
-            if len(existing or []) <= 1:
+        for revision_id in [r.revision_id for r in existing if r.revision_id not in ours]:
+            if len(existing) <= 1:
                 break
             _delete_revision(gateway, name, revision_id, "committed outside Accord")
-            existing = [r for r in existing or [] if r.revision_id != revision_id]
+            existing = [r for r in existing if r.revision_id != revision_id]
 
     schema_name = first_id = last_id = None
     if plan.active is not None and plan.first is not None and plan.last is not None:
@@ -215,36 +284,47 @@ def sync_topic(ctx: RegistryContext, gateway: PubSubGateway, topic: str) -> Topi
             first_revision_id=first_id,
             last_revision_id=last_id,
         )
-        path = gateway.topic_path(topic)
-        current = _topic(gateway, path)
-        if current is None:
+        known = snapshot.state is not None and snapshot.state.schema_name is not None
+        _point_topic(gateway, topic, wanted, known=known)
+    for version in plan.prune:
+        _delete_revision(gateway, names[version], mapping[version], f"version {version} retired")
+        progress.pruned.append(version)
+    progress.applied = (plan.active, snapshot.encoding, schema_name, first_id, last_id)
+
+
+def _point_topic(gateway: PubSubGateway, topic: str, wanted: Any, *, known: bool) -> None:
+    """Create the topic with `wanted` schema settings, or set them if they differ. A topic
+    Accord never synced is created at once (it exists already: read it and update)."""
+    from google.pubsub_v1 import types
+
+    path = gateway.topic_path(topic)
+    if not known:
+        try:
             gateway.call(
                 f"Creating Pub/Sub topic {path}",
                 gateway.publisher.create_topic,
                 request=types.Topic(name=path, schema_settings=wanted),
             )
-        elif current.schema_settings != wanted:
-            gateway.call(
-                f"Setting the schema settings of Pub/Sub topic {path}",
-                gateway.publisher.update_topic,
-                request=types.UpdateTopicRequest(
-                    topic=types.Topic(name=path, schema_settings=wanted),
-                    update_mask={"paths": ["schema_settings"]},
-                ),
-            )
-    for version in plan.prune:
-        _delete_revision(gateway, names[version], mapping[version], f"version {version} retired")
-        _record_pruned(ctx, topic, version)
-    _record_success(
-        ctx,
-        topic,
-        generation=plan.active,
-        encoding=snapshot.encoding,
-        schema_name=schema_name,
-        first_id=first_id,
-        last_id=last_id,
-    )
-    return plan
+            return
+        except PubSubFailed as failure:
+            if failure.status != "ALREADY_EXISTS":
+                raise
+    current = _topic(gateway, path)
+    if current is None:
+        gateway.call(
+            f"Creating Pub/Sub topic {path}",
+            gateway.publisher.create_topic,
+            request=types.Topic(name=path, schema_settings=wanted),
+        )
+    elif current.schema_settings != wanted:
+        gateway.call(
+            f"Setting the schema settings of Pub/Sub topic {path}",
+            gateway.publisher.update_topic,
+            request=types.UpdateTopicRequest(
+                topic=types.Topic(name=path, schema_settings=wanted),
+                update_mask={"paths": ["schema_settings"]},
+            ),
+        )
 
 
 def _revisions(gateway: PubSubGateway, name: str) -> list[Any] | None:
@@ -286,33 +366,6 @@ def _delete_revision(gateway: PubSubGateway, name: str, revision_id: str, why: s
     except PubSubFailed as failure:
         if failure.status != "NOT_FOUND":
             raise
-
-
-def _record_revision(
-    ctx: RegistryContext, topic: str, version: int, *, generation: int, name: str, revision_id: str
-) -> None:
-    """Recorded at once, in its own transaction: a crash after the commit loses no mapping that
-    the next run could not adopt back."""
-
-    def transaction(session: Session) -> None:
-        row = session.get(RevisionRow, (topic, version)) or RevisionRow(
-            topic=topic, version=version, generation=generation, schema_name=name, revision_id=""
-        )
-        row.generation, row.schema_name, row.revision_id = generation, name, revision_id
-        row.pruned = False
-        session.add(row)
-
-    ctx.db.write(transaction)
-
-
-def _record_pruned(ctx: RegistryContext, topic: str, version: int) -> None:
-    def transaction(session: Session) -> None:
-        row = session.get(RevisionRow, (topic, version))
-        if row is not None:
-            row.pruned = True
-            session.add(row)
-
-    ctx.db.write(transaction)
 
 
 def _record_success(

@@ -157,3 +157,29 @@ def test_refusals_are_clear_in_status_and_leave_nothing_half_applied(
         fake.faults.clear()
     assert not any(name.startswith(f"projects/{project}/") for name in fake.topics)
     assert sync(client)["synced"] == [TOPIC]
+
+
+def test_a_schema_created_before_a_crash_is_adopted_not_created_again(
+    make_registry: Any, fake: FakePubSub, project: str, pubsub_server: Any
+) -> None:
+    """A crash after CreateSchema (Accord creates a new generation without looking first):
+    Pub/Sub answers ALREADY_EXISTS, and the revision it holds is adopted."""
+    client = make_registry()
+    register(client, TOPIC, V1)
+    register(client, TOPIC, V2)
+    _, schemas = admin_clients(fake, pubsub_server.host)
+    try:
+        created = schemas.create_schema(
+            parent=f"projects/{project}",
+            schema=types.Schema(type_=types.Schema.Type.AVRO, definition=V1),
+            schema_id=f"{TOPIC}.gen1",
+        )
+    finally:
+        schemas.transport.close()
+    fake.faults.reset_calls()
+    assert sync(client)["synced"] == [TOPIC]
+    assert (fake.faults.calls["CreateSchema"], fake.faults.calls["CommitSchema"]) == (1, 1)
+    revisions = {r["version"]: r["revisionId"] for r in topic_status(client, TOPIC)["revisions"]}
+    assert revisions[1] == created.revision_id
+    stored = fake.schema_service.schemas[f"projects/{project}/schemas/{TOPIC}.gen1"]
+    assert [r.schema.definition for r in stored.revisions] == [V1, V2]

@@ -71,14 +71,19 @@ class RegisteredSchema:
         text = body["schema"]
         version = body.get("version")
         topic = body.get("subject")
-        if not isinstance(schema_id, int) or not isinstance(text, str):
-            raise TypeError("'id' must be an integer and 'schema' a string")
-        if version is not None and not isinstance(version, int):
-            raise TypeError("'version' must be an integer")
+        raw_type = body.get("schemaType")
+        if not is_positive_int(schema_id):
+            raise ValueError(f"'id' must be a positive integer, not {schema_id!r}")
+        if not isinstance(text, str):
+            raise TypeError("'schema' must be a string")
+        if version is not None and not is_positive_int(version):
+            raise ValueError(f"'version' must be a positive integer, not {version!r}")
         if topic is not None and not isinstance(topic, str):
             raise TypeError("'subject' must be a string")
+        if raw_type is not None and not isinstance(raw_type, str):
+            raise TypeError("'schemaType' must be a string")
         try:
-            schema_type = SchemaType.parse(body.get("schemaType"))
+            schema_type = SchemaType.parse(raw_type)
         except UnsupportedSchemaType as exc:  # e.g. PROTOBUF: not a schema Accord can use
             raise ValueError(str(exc)) from None
         return cls(
@@ -106,6 +111,11 @@ class RegisteredSchema:
     def __repr__(self) -> str:
         where = f" topic={self.topic!r} version={self.version}" if self.topic else ""
         return f"<RegisteredSchema id={self.schema_id} {self.schema_type.value}{where}>"
+
+
+def is_positive_int(value: object) -> bool:
+    """Ids and versions are integers from 1 (a JSON `true` is not one, though Python's bool is an int)."""
+    return type(value) is int and value >= 1
 
 
 def _file_name(topic: str) -> str:
@@ -254,6 +264,6 @@ class SchemaCache:
             return RegisteredSchema.from_json(body)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             log.warning("ignoring the unreadable schema cache file %s: %s", path, exc)
             return None

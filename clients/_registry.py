@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import reprlib
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from clients._cache import RegisteredSchema, SchemaCache
+from clients._cache import RegisteredSchema, SchemaCache, is_positive_int
 from clients._extensions import (
     AuditEntry,
     FieldReaders,
@@ -29,13 +30,14 @@ from clients._extensions import (
 from clients._pubsub import PubSubCutover, PubSubStatus, PubSubSyncReport
 from clients.errors import (
     IncompatibleSchema,
+    InvalidArgument,
     InvalidSchemaError,
     NotAuthorized,
     RegistryError,
     RegistryUnavailable,
     SchemaNotFound,
 )
-from contracts import ContractsError, SchemaType
+from contracts import ContractsError, SchemaType, UnsupportedSchemaType
 from contracts.report import CheckReport
 
 log = logging.getLogger("clients.registry")
@@ -58,8 +60,49 @@ class CompatibilityReport:
 
 
 def _segment(name: str) -> str:
-    """A topic name as one URL path segment ('/' becomes %2F, as Confluent clients send it)."""
-    return quote(name, safe="")
+    """A topic name as one URL path segment ('/' becomes %2F, as Confluent clients send it).
+
+    '.' and '..' are refused: URL normalisation collapses them (`/subjects/./versions` is
+    `/subjects/versions`), so the request would reach another route than the one meant."""
+    if not isinstance(name, str) or not name:
+        raise InvalidArgument(f"a topic is a non-empty string, not {_short(name)}")
+    if name in (".", ".."):
+        raise InvalidArgument(f"the topic {name!r} cannot be named in a URL: choose another name")
+    try:
+        return quote(name, safe="")
+    except UnicodeEncodeError:
+        raise InvalidArgument(
+            f"the topic {_short(name)} holds a lone surrogate, which UTF-8 cannot encode"
+        ) from None
+
+
+def _kind(schema_type: SchemaType | str) -> SchemaType:
+    try:
+        return SchemaType.parse(schema_type)
+    except (UnsupportedSchemaType, AttributeError) as exc:
+        raise InvalidArgument(f"schemaType {_short(schema_type)}: {exc}") from None
+
+
+def _number(value: object, what: str) -> int:
+    """A version or schema id given by the caller: an integer from 1 (True is not one)."""
+    if not is_positive_int(value):
+        raise InvalidArgument(f"{what} must be a positive integer, not {_short(value)}")
+    return value  # type: ignore[return-value]
+
+
+# The registry's answers are quoted in errors through this: short, and safe on any nesting.
+_QUOTE = reprlib.Repr()
+_QUOTE.maxlevel, _QUOTE.maxstring, _QUOTE.maxother, _QUOTE.maxdict, _QUOTE.maxlist = (
+    3,
+    120,
+    120,
+    8,
+    8,
+)
+
+
+def _short(value: object) -> str:
+    return _QUOTE.repr(value)
 
 
 class RegistryClient:
@@ -141,7 +184,7 @@ class RegistryClient:
         """Register `schema` as the next version of `topic` (or find it if already there).
 
         Raises IncompatibleSchema (409) when the topic's rule refuses it, InvalidSchemaError (422)."""
-        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        kind = _kind(schema_type)
         body = self.request(
             "POST",
             f"/subjects/{_segment(topic)}/versions",
@@ -149,10 +192,11 @@ class RegistryClient:
             params={"normalize": _flag(normalize)},
         )
         schema_id = _field(body, "id", int)
-        version = body.get("version") if isinstance(body, dict) else None
-        if not isinstance(version, int):
+        version = body.get("version")
+        if version is None:
             # Older Confluent servers answer only {"id": N}: ask which version that is.
             return self.lookup_schema(topic, schema, kind)
+        version = _field(body, "version", int)
         registered = RegisteredSchema(schema_id, kind, schema, topic=topic, version=version)
         self.cache.put_version(registered)
         return registered
@@ -166,7 +210,7 @@ class RegistryClient:
         deleted: bool = False,
     ) -> RegisteredSchema:
         """The id and version under which `topic` has registered this schema; SchemaNotFound if none."""
-        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        kind = _kind(schema_type)
         body = self.request(
             "POST",
             f"/subjects/{_segment(topic)}",
@@ -185,10 +229,11 @@ class RegistryClient:
 
     def get_schema(self, schema_id: int) -> RegisteredSchema:
         """The schema with this global id. Cached forever (memory and disk): ids are immutable."""
+        _number(schema_id, "a schema id")
         cached = self.cache.by_id(schema_id)
         if cached is not None:
             return cached
-        body = self.request("GET", f"/schemas/ids/{int(schema_id)}")
+        body = self.request("GET", f"/schemas/ids/{_number(schema_id, 'a schema id')}")
         body = {**_mapping(body), "id": schema_id}
         body.pop("subject", None)
         body.pop("version", None)
@@ -196,10 +241,12 @@ class RegistryClient:
 
     def get_version(self, topic: str, version: int) -> RegisteredSchema:
         """Version `version` of `topic`. Cached forever (memory and disk)."""
+        _number(version, "a version")
+        _segment(topic)
         cached = self.cache.version(topic, version)
         if cached is not None:
             return cached
-        registered = self._fetch_version(topic, str(int(version)))
+        registered = self._fetch_version(topic, str(version))
         self.cache.put_version(registered)
         return registered
 
@@ -243,13 +290,13 @@ class RegistryClient:
     def delete_version(self, topic: str, version: int, *, permanent: bool = False) -> int:
         body = self.request(
             "DELETE",
-            f"/subjects/{_segment(topic)}/versions/{int(version)}",
+            f"/subjects/{_segment(topic)}/versions/{_number(version, 'a version')}",
             params={"permanent": _flag(permanent)},
         )
         self.cache.forget_topic(topic, version)
-        if not isinstance(body, int):
-            raise RegistryError(200, -1, f"expected a version number, got {body!r}")
-        return body
+        if not is_positive_int(body):
+            raise RegistryError(200, -1, f"expected a version number, got {_short(body)}")
+        return body  # type: ignore[no-any-return]
 
     # -- compatibility -------------------------------------------------------------------------
     def get_compatibility(self, topic: str | None = None) -> str:
@@ -274,7 +321,7 @@ class RegistryClient:
     ) -> CompatibilityReport:
         """Would `topic` accept `schema`? Against one version (`version`, e.g. "latest"), or, when
         None, against every version the topic's level names, exactly as registration would."""
-        kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
+        kind = _kind(schema_type)
         path = f"/compatibility/subjects/{_segment(topic)}/versions"
         if version is not None:
             path += f"/{_segment(str(version))}"
@@ -282,9 +329,12 @@ class RegistryClient:
             "POST", path, json=self._schema_body(schema, kind), params={"verbose": "true"}
         )
         messages = _mapping(body).get("messages") or []
+        if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+            raise RegistryError(
+                200, -1, f"the registry's 'messages' are not a list of strings: {_short(messages)}"
+            )
         return CompatibilityReport(
-            is_compatible=_field(body, "is_compatible", bool),
-            messages=tuple(str(m) for m in messages) if isinstance(messages, list) else (),
+            is_compatible=_field(body, "is_compatible", bool), messages=tuple(messages)
         )
 
     # -- Accord's own endpoints: the producer check, consumer contracts, fields ------------------
@@ -495,9 +545,14 @@ class RegistryClient:
         """One try: a success, or a problem worth retrying; raises RegistryError for an answer that
         retrying cannot change (4xx other than 408/429)."""
         try:
-            response = self._http.request(
+            request = self._http.build_request(
                 method, self.url + path, json=json, params=params, headers=headers
             )
+        except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
+            # e.g. a schema text with a lone surrogate, which JSON over UTF-8 cannot carry
+            raise InvalidArgument(f"the request cannot be sent: {exc}") from None
+        try:
+            response = self._http.send(request)
         except httpx.HTTPError as exc:  # connect/read errors, timeouts, protocol errors
             return _Outcome(problem=f"{type(exc).__name__}: {exc}")
         status = response.status_code
@@ -521,6 +576,10 @@ class RegistryClient:
         registered = self._schema_from({**_mapping(body), "subject": topic})
         if registered.version is None:
             raise RegistryError(200, -1, f"the registry's answer for {topic!r} has no version")
+        if version != "latest" and str(registered.version) != version:
+            raise RegistryError(
+                200, -1, f"asked for version {version} of {topic!r}, got {registered.version}"
+            )
         return registered
 
     @staticmethod
@@ -562,9 +621,12 @@ def _decode(response: httpx.Response) -> Any:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise RegistryError(
-            response.status_code, -1, f"the registry's answer is not JSON: {response.text[:200]!r}"
+            response.status_code,
+            -1,
+            f"the registry's answer is not JSON (or is nested too deeply): "
+            f"{response.content[:200]!r}",
         ) from None
 
 
@@ -573,15 +635,19 @@ def _error_for(response: httpx.Response) -> RegistryError:
     status = response.status_code
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     details: dict[str, Any] = {}
-    if isinstance(body, dict) and isinstance(body.get("error_code"), int):
+    if (
+        isinstance(body, dict)
+        and type(body.get("error_code")) is int
+        and isinstance(body.get("message", ""), str)
+    ):
         code: int = body["error_code"]
-        message = str(body.get("message", ""))
+        message: str = body.get("message", "")
         details = {k: v for k, v in body.items() if k not in ("error_code", "message")}
     else:
-        code, message = -1, response.text[:500] or response.reason_phrase
+        code, message = -1, _short(response.content[:500]) or response.reason_phrase
     cls: type[RegistryError]
     if status in (401, 403):
         cls = NotAuthorized
@@ -598,20 +664,27 @@ def _error_for(response: httpx.Response) -> RegistryError:
 
 def _mapping(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise RegistryError(200, -1, f"expected a JSON object from the registry, got {body!r}")
+        raise RegistryError(
+            200, -1, f"expected a JSON object from the registry, got {_short(body)}"
+        )
     return body
+
+
+def _valid(value: object, kind: type) -> bool:
+    """Integers in answers are ids and versions: from 1, and never a JSON `true`."""
+    return is_positive_int(value) if kind is int else isinstance(value, kind)
 
 
 def _field(body: Any, name: str, kind: type[T]) -> T:
     value = _mapping(body).get(name)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise RegistryError(200, -1, f"the registry's answer has no valid {name!r}: {body!r}")
-    return value
+    if not _valid(value, kind):
+        raise RegistryError(200, -1, f"the registry's answer has no valid {name!r}: {_short(body)}")
+    return value  # type: ignore[return-value]
 
 
 def _list_of(body: Any, kind: type[T]) -> list[T]:
-    if not isinstance(body, list) or not all(isinstance(v, kind) for v in body):
-        raise RegistryError(200, -1, f"expected a list from the registry, got {body!r}")
+    if not isinstance(body, list) or not all(_valid(v, kind) for v in body):
+        raise RegistryError(200, -1, f"expected a list from the registry, got {_short(body)}")
     return list(body)
 
 

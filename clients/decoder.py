@@ -9,15 +9,14 @@ from typing import Any
 
 from clients._cache import RegisteredSchema
 from clients._registry import RegistryClient
-from clients.errors import ContractViolation, DecodeError, SchemaNotFound
+from clients.errors import ContractViolation, DecodeError, InvalidArgument, SchemaNotFound
 from clients.publisher import ATTR_ENCODING, ATTR_SCHEMA_ID, ATTR_TOPIC
 from contracts import (
     ContractsError,
     Encoding,
-    EncodingError,
+    MessageRejected,
     ParsedSchema,
     SchemaType,
-    check_pair,
     parse_schema,
 )
 
@@ -27,9 +26,9 @@ class MessageDecoder:
 
     The `accord_schema_id` attribute names the writer schema, fetched once by id and cached forever.
     With `contracts={topic: schema}` (schema text, or the parsed JSON document) the message comes
-    back in the consumer's own shape: Avro data is resolved with the contract as reader schema
-    (fields it does not read are dropped, its defaults filled in); JSON data is validated against
-    the contract. Safe to call from a subscriber callback thread.
+    back in the consumer's own shape: the format decodes it with the contract as reader schema
+    (Avro resolves it: fields it does not read are dropped, its defaults filled in; JSON validates
+    it against the contract). Safe to call from a subscriber callback thread.
 
     Errors: `DecodeError` (and its `ContractViolation`) say the message itself is unusable — ack it
     to a dead-letter topic; `RegistryUnavailable` says nothing about the message — nack and retry.
@@ -42,13 +41,16 @@ class MessageDecoder:
         contracts: Mapping[str, str | Mapping[str, Any]] | None = None,
     ) -> None:
         self.registry = registry
-        self._contract_texts = {
-            topic: text if isinstance(text, str) else json.dumps(text)
-            for topic, text in (contracts or {}).items()
-        }
+        self._contract_texts: dict[str, str] = {}
+        for topic, text in (contracts or {}).items():
+            try:
+                self._contract_texts[topic] = text if isinstance(text, str) else json.dumps(text)
+            except (TypeError, ValueError, RecursionError) as exc:
+                raise InvalidArgument(
+                    f"the contract for topic {topic!r} is not schema text or a JSON document: {exc}"
+                ) from None
         self._lock = threading.Lock()
         self._readers: dict[tuple[str, SchemaType], ParsedSchema] = {}
-        self._checked: set[tuple[str, int]] = set()
 
     def decode(self, message: Any, *, topic: str | None = None) -> Any:
         """The message's data (a dict for record/object schemas).
@@ -57,9 +59,7 @@ class MessageDecoder:
         Message, or a synchronous pull's ReceivedMessage (anything with `data` and `attributes`,
         or with a `message` that has them). `topic` overrides the `accord_topic` attribute when
         choosing the contract."""
-        inner = message.message if not hasattr(message, "data") else message
-        data: bytes = inner.data
-        attributes: Mapping[str, str] = inner.attributes
+        data, attributes = _parts(message)
         schema_id = _schema_id(attributes)
         try:
             writer = self.registry.get_schema(schema_id)
@@ -67,41 +67,27 @@ class MessageDecoder:
             raise DecodeError(
                 f"message written with schema id {schema_id}, which the registry does not know"
             ) from exc
-        encoding = _encoding(attributes, writer)
-        topic = topic if topic is not None else attributes.get(ATTR_TOPIC)
-        reader = self._reader(topic, writer) if topic is not None else None
         try:
             writer_schema = writer.parsed
         except ContractsError as exc:
             raise DecodeError(f"schema id {schema_id} cannot be used: {exc}") from exc
-        if writer.schema_type is SchemaType.AVRO:
-            return self._decode(writer_schema, data, encoding, schema_id, reader=reader)
-        decoded = self._decode(writer_schema, data, encoding, schema_id, reader=None)
-        if reader is not None:
-            findings = reader.validate(decoded)
-            if findings:
-                raise ContractViolation(str(topic), findings)
-        return decoded
-
-    @staticmethod
-    def _decode(
-        writer: ParsedSchema,
-        data: bytes,
-        encoding: Encoding,
-        schema_id: int,
-        *,
-        reader: ParsedSchema | None,
-    ) -> Any:
+        encoding = _encoding(attributes, writer, writer_schema)
+        if topic is None:
+            topic = attributes.get(ATTR_TOPIC)
+            if topic is not None and not isinstance(topic, str):
+                raise DecodeError(f"attribute {ATTR_TOPIC!r} is not text: {topic!r}")
+        reader = self._reader(topic, writer) if topic is not None else None
         try:
-            return writer.decode(data, encoding=encoding, reader=reader)
-        except (EncodingError, ValueError, EOFError, IndexError, TypeError) as exc:
+            return writer_schema.decode(data, encoding=encoding, reader=reader)
+        except MessageRejected as exc:
+            raise ContractViolation(str(topic), exc.findings) from exc
+        except Exception as exc:  # EncodingError, or any failure of a format plug-in
             raise DecodeError(
                 f"payload does not decode with schema id {schema_id} ({encoding} encoding): {exc}"
             ) from exc
 
     def _reader(self, topic: str, writer: RegisteredSchema) -> ParsedSchema | None:
-        """The consumer's contract for `topic` as a reader schema, checked once per writer id:
-        an Avro contract that cannot read the writer is refused before any payload is touched."""
+        """The consumer's contract for `topic`, parsed once as a schema of the writer's type."""
         text = self._contract_texts.get(topic)
         if text is None:
             return None
@@ -117,13 +103,21 @@ class MessageDecoder:
                 ) from exc
             with self._lock:
                 reader = self._readers.setdefault(key, reader)
-        if writer.schema_type is SchemaType.AVRO and (topic, writer.schema_id) not in self._checked:
-            result = check_pair(reader, writer.parsed)
-            if not result.compatible:
-                raise ContractViolation(topic, result.findings)
-            with self._lock:
-                self._checked.add((topic, writer.schema_id))
         return reader
+
+
+def _parts(message: Any) -> tuple[bytes, Mapping[str, str]]:
+    """(data, attributes) of a streaming-pull Message or a pulled ReceivedMessage."""
+    inner = message.message if not hasattr(message, "data") else message
+    data = getattr(inner, "data", None)
+    attributes = getattr(inner, "attributes", None)
+    if not isinstance(data, bytes):
+        raise DecodeError(f"the message's data is not bytes but {type(data).__name__}")
+    if not isinstance(attributes, Mapping):
+        raise DecodeError(
+            f"the message's attributes are not a mapping: {type(attributes).__name__}"
+        )
+    return data, attributes
 
 
 def _schema_id(attributes: Mapping[str, str]) -> int:
@@ -132,22 +126,24 @@ def _schema_id(attributes: Mapping[str, str]) -> int:
         raise DecodeError(
             f"message has no {ATTR_SCHEMA_ID!r} attribute: it was not published through Accord"
         )
-    try:
-        return int(raw)
-    except ValueError:
-        raise DecodeError(f"attribute {ATTR_SCHEMA_ID!r} is not a schema id: {raw!r}") from None
+    # Only the digits the publisher writes: int() would also take " 7", "+7" and other digits.
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise DecodeError(f"attribute {ATTR_SCHEMA_ID!r} is not a schema id: {raw!r}")
+    return int(raw)
 
 
-def _encoding(attributes: Mapping[str, str], writer: RegisteredSchema) -> Encoding:
+def _encoding(
+    attributes: Mapping[str, str], writer: RegisteredSchema, parsed: ParsedSchema
+) -> Encoding:
     """The payload encoding; absent means the format's default (Avro binary, JSON for JSON Schema)."""
     raw = attributes.get(ATTR_ENCODING)
+    encodings = parsed.encodings
     if raw is None:
-        return "binary" if writer.schema_type is SchemaType.AVRO else "json"
-    if raw == "json":
-        return "json"
-    if raw == "binary" and writer.schema_type is SchemaType.AVRO:
-        return "binary"
+        return encodings[0]
+    for encoding in encodings:
+        if raw == encoding:
+            return encoding
     raise DecodeError(
         f"attribute {ATTR_ENCODING!r} is {raw!r}, which a {writer.schema_type.value} schema "
-        "cannot have (Avro: 'binary' or 'json'; JSON Schema: 'json')"
+        f"cannot have (it is written as {' or '.join(map(repr, encodings))})"
     )

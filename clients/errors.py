@@ -21,8 +21,11 @@ class AccordError(Exception):
         │   ├── SchemaNotFound       404: unknown topic, version or schema id
         │   ├── IncompatibleSchema   409: a registration the topic's compatibility rule refuses
         │   └── InvalidSchemaError   422: a schema the registry cannot parse
-        ├── UnknownTopic             the publisher has no schema for a topic (never seen, not cached)
+        ├── InvalidArgument          refused before any network call: a topic, version, id or
+        │                            attribute the registry or Pub/Sub cannot take
+        ├── UnknownTopic             the publisher has no usable schema for a topic
         ├── InvalidMessage           a message its schema refuses; nothing was published
+        ├── PublishFailed            the Pub/Sub client refused to queue a validated message
         └── DecodeError              a received message that cannot be decoded
             └── ContractViolation    decoded, but the consumer's contract refuses it
     """
@@ -93,6 +96,18 @@ class IncompatibleSchema(RegistryError):
 
 class InvalidSchemaError(RegistryError):
     """422: the registry refused the request as invalid (error codes 422xx, e.g. 42201)."""
+
+
+class InvalidArgument(AccordError, ValueError):
+    """An argument the client refuses before any network call, saying which and why: a topic named
+    '.' or '..' (a URL would collapse it), a version or schema id that is not a positive integer, an
+    attribute Pub/Sub cannot carry or whose name is reserved, text that is not valid UTF-8."""
+
+
+class PublishFailed(AccordError):
+    """The google-cloud-pubsub client refused to queue a message that was validated and encoded
+    (a stopped publisher, an ordering key without message ordering, flow control). Failures after
+    queueing arrive, as always with Pub/Sub, through the returned future."""
 
 
 class UnknownTopic(AccordError):

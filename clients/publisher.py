@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Mapping
@@ -10,16 +9,25 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from clients._cache import RegisteredSchema
+from clients._cache import RegisteredSchema, is_positive_int
 from clients._registry import RegistryClient
 from clients.errors import (
+    InvalidArgument,
     InvalidMessage,
+    PublishFailed,
     RegistryUnavailable,
     SchemaNotFound,
     UnknownTopic,
 )
-from contracts import Encoding, EncodingError, Finding, FindingKind, SchemaType
-from contracts.avro import InvalidMessage as AvroInvalidMessage
+from contracts import (
+    ContractsError,
+    Encoding,
+    Finding,
+    FindingKind,
+    MessageRejected,
+    ParsedSchema,
+    guess_schema_type,
+)
 
 log = logging.getLogger("clients.publisher")
 
@@ -30,8 +38,12 @@ ATTR_SCHEMA_VERSION = "accord_schema_version"
 ATTR_SCHEMA_TYPE = "accord_schema_type"
 ATTR_ENCODING = "accord_encoding"
 RESERVED_PREFIX = "accord_"
-# Read once: an Enum member looked up through its class costs ~0.1 µs on Python 3.11, per message.
-_AVRO = SchemaType.AVRO
+# Pub/Sub's own rules for attributes: "goog*" names are Google's; names up to 256 bytes, values up
+# to 1024 bytes, at most 100 attributes per message (the five Accord attributes included).
+_GOOGLE_PREFIX = "goog"
+_MAX_KEY_BYTES = 256
+_MAX_VALUE_BYTES = 1024
+_MAX_ATTRIBUTES = 100
 
 
 class ValidatingPublisher:
@@ -65,7 +77,9 @@ class ValidatingPublisher:
         **publisher_kwargs: Any,
     ) -> None:
         if avro_encoding not in ("binary", "json"):
-            raise ValueError(f"avro_encoding must be 'binary' or 'json', not {avro_encoding!r}")
+            raise InvalidArgument(
+                f"avro_encoding must be 'binary' or 'json', not {avro_encoding!r}"
+            )
         self.registry = registry
         self.project_id = project_id
         self.avro_encoding: Encoding = avro_encoding
@@ -79,7 +93,7 @@ class ValidatingPublisher:
                 publisher_kwargs["publisher_options"] = publisher_options
             publisher = pubsub_v1.PublisherClient(**publisher_kwargs)
         elif batch_settings is not None or publisher_options is not None or publisher_kwargs:
-            raise ValueError("settings pass through only to a PublisherClient created here")
+            raise InvalidArgument("settings pass through only to a PublisherClient created here")
         self.publisher = publisher
         self._lock = threading.Lock()
         self._topic_paths: dict[str, str] = {}
@@ -118,12 +132,13 @@ class ValidatingPublisher:
         """Validate, encode and publish `message` to `projects/{project_id}/topics/{topic}`.
 
         Returns the PublisherClient's future (its `result()` is the server's message id). Raises
-        `InvalidMessage` (every problem with its path; nothing published) and `UnknownTopic` (no
-        schema known for the topic) before any network call to Pub/Sub.
+        `InvalidMessage` (every problem with its path; nothing published), `UnknownTopic` (no
+        usable schema for the topic) and `InvalidArgument` (an attribute, ordering key or version
+        Pub/Sub or the registry cannot take) before any network call to Pub/Sub.
         """
-        for key in attributes:
-            if key.startswith(RESERVED_PREFIX):
-                raise ValueError(f"attribute {key!r}: the {RESERVED_PREFIX}* names are Accord's")
+        _check_attributes(attributes, ordering_key)
+        if version is not None and not is_positive_int(version):
+            raise InvalidArgument(f"version must be a positive integer, not {version!r}")
         writer, from_cache = self._resolve(topic, version)
         data, encoding = self.encode(topic, writer, message)
         tags = self._tags.get((topic, writer.schema_id, writer.version, encoding))
@@ -137,9 +152,15 @@ class ValidatingPublisher:
             }
             self._tags[(topic, writer.schema_id, writer.version, encoding)] = tags
         tagged = {**attributes, **tags} if attributes else tags
-        future: Future[str] = self.publisher.publish(
-            self._topic_path(topic), data, ordering_key=ordering_key, **tagged
-        )
+        try:
+            future: Future[str] = self.publisher.publish(
+                self._topic_path(topic), data, ordering_key=ordering_key, **tagged
+            )
+        except Exception as exc:  # google-cloud-pubsub refuses synchronously with many types
+            raise PublishFailed(
+                f"the Pub/Sub client refused the message for topic {topic!r}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
         if from_cache:
             with self._lock:
                 self._published_from_cache += 1
@@ -148,27 +169,19 @@ class ValidatingPublisher:
     def encode(
         self, topic: str, writer: RegisteredSchema, message: object
     ) -> tuple[bytes, Encoding]:
-        """Validate and encode with `writer`; raises InvalidMessage listing every problem."""
-        parsed = writer.parsed
-        if writer.schema_type is _AVRO:
-            encoding: Encoding = self.avro_encoding
-            # Avro's encode runs the schema's compiled check itself and raises every finding:
-            # validating first would check each message twice on the hot path.
-            try:
-                return parsed.encode(message, encoding=encoding), encoding
-            except AvroInvalidMessage as exc:
-                raise InvalidMessage(topic, exc.findings, schema_id=writer.schema_id) from None
-            except EncodingError as exc:
-                finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=str(exc))
-                raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
-        findings = parsed.validate(message)
-        if findings:
-            raise InvalidMessage(topic, findings, schema_id=writer.schema_id)
-        encoding = "json"  # JSON Schema topics are always compact UTF-8 JSON
+        """Validate and encode with `writer`; raises InvalidMessage listing every problem.
+
+        Every format's `encode` validates, so each message is checked once; the encoding is the
+        publisher's `avro_encoding` where the format writes it, else the format's own default."""
+        parsed = _usable(topic, writer)
+        encodings = parsed.encodings
+        encoding = self.avro_encoding if self.avro_encoding in encodings else encodings[0]
         try:
             return parsed.encode(message, encoding=encoding), encoding
-        except EncodingError as exc:  # validate accepted it; say so rather than crash
-            finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=str(exc))
+        except MessageRejected as exc:
+            raise InvalidMessage(topic, exc.findings, schema_id=writer.schema_id) from None
+        except Exception as exc:  # a format's failure to write what it accepted: never a crash
+            finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=f"{exc}")
             raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
 
     def schema_for(self, topic: str, version: int | None = None) -> RegisteredSchema:
@@ -228,8 +241,11 @@ class ValidatingPublisher:
 
     # -- bundled schemas -----------------------------------------------------------------------
     def _check_bundled(self, topic: str, path: Path) -> RegisteredSchema:
-        text = path.read_text(encoding="utf-8")
-        schema_type = bundled_schema_type(path, text)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UnknownTopic(topic, f"the bundled schema {path} cannot be read: {exc}") from exc
+        schema_type = guess_schema_type(path.name, text)
         try:
             registered = self.registry.lookup_schema(topic, text, schema_type)
         except SchemaNotFound as exc:
@@ -237,7 +253,7 @@ class ValidatingPublisher:
                 topic,
                 f"the bundled schema {path} is not registered under this topic ({exc.message})",
             ) from exc
-        registered.parsed  # noqa: B018 -- parse now: a broken bundled schema fails at start-up
+        _usable(topic, registered)  # parse now: a broken bundled schema fails at start-up
         return registered
 
     def _bundled_schema(self, topic: str, version: int | None) -> RegisteredSchema:
@@ -270,20 +286,52 @@ class ValidatingPublisher:
         self.stop()
 
 
-def bundled_schema_type(path: Path, text: str) -> SchemaType:
-    """`.avsc` is Avro; otherwise a JSON object with `$schema`, `properties` or a JSON Schema
-    `type` (object, array…) without Avro's `fields`/`symbols`/`items`-as-type is JSON Schema."""
-    if path.suffix == ".avsc":
-        return SchemaType.AVRO
+def _usable(topic: str, writer: RegisteredSchema) -> ParsedSchema:
+    """The writer schema parsed; a registered schema this client cannot use (too deep, a format
+    not installed here) leaves the publisher with no usable schema for the topic."""
     try:
-        document = json.loads(text)
-    except ValueError:
-        return SchemaType.AVRO  # let the parser say what is wrong with it
-    if not isinstance(document, dict):
-        return SchemaType.AVRO  # a union (list) or a primitive name (string)
-    if "$schema" in document or "properties" in document:
-        return SchemaType.JSON
-    avro_named = {"record", "enum", "fixed", "error"}
-    if document.get("type") in avro_named or "fields" in document or "symbols" in document:
-        return SchemaType.AVRO
-    return SchemaType.JSON
+        return writer.parsed
+    except ContractsError as exc:
+        raise UnknownTopic(
+            topic, f"its schema (id {writer.schema_id}) cannot be used here: {exc}"
+        ) from exc
+
+
+def _check_attributes(attributes: Mapping[str, object], ordering_key: object) -> None:
+    """Refuse, before any network call, what Pub/Sub would refuse later (or crash on now)."""
+    if not isinstance(ordering_key, str) or not _utf8(ordering_key):
+        raise InvalidArgument(f"the ordering key must be UTF-8 text, not {ordering_key!r}")
+    if len(attributes) + 5 > _MAX_ATTRIBUTES:
+        raise InvalidArgument(
+            f"{len(attributes)} attributes: Pub/Sub carries at most {_MAX_ATTRIBUTES} per "
+            "message, five of which are Accord's"
+        )
+    for key, value in attributes.items():
+        if key.startswith(RESERVED_PREFIX):
+            raise InvalidArgument(f"attribute {key!r}: the {RESERVED_PREFIX}* names are Accord's")
+        if key.startswith(_GOOGLE_PREFIX):
+            raise InvalidArgument(f"attribute {key!r}: the {_GOOGLE_PREFIX}* names are Google's")
+        if not isinstance(value, str):
+            raise InvalidArgument(
+                f"attribute {key!r}: Pub/Sub attribute values are text, not {type(value).__name__}"
+            )
+        if not _utf8(key) or not _utf8(value):
+            raise InvalidArgument(
+                f"attribute {key!r}: its name or value holds a lone surrogate, which UTF-8 "
+                "cannot encode"
+            )
+        if len(key.encode()) > _MAX_KEY_BYTES or len(value.encode()) > _MAX_VALUE_BYTES:
+            raise InvalidArgument(
+                f"attribute {key!r}: Pub/Sub allows names up to {_MAX_KEY_BYTES} bytes and "
+                f"values up to {_MAX_VALUE_BYTES} bytes"
+            )
+
+
+def _utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

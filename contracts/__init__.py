@@ -9,7 +9,13 @@ from contracts.compatibility import (
     check_compatibility,
     check_pair,
 )
-from contracts.errors import ContractsError, EncodingError, InvalidSchema, UnsupportedSchemaType
+from contracts.errors import (
+    ContractsError,
+    EncodingError,
+    InvalidSchema,
+    MessageRejected,
+    UnsupportedSchemaType,
+)
 from contracts.findings import CompatibilityResult, Finding, FindingKind
 from contracts.formats import (
     CompatibilityPolicy,
@@ -18,10 +24,14 @@ from contracts.formats import (
     SchemaFormat,
     SchemaType,
     get_format,
+    guess_schema_type,
     parse_schema,
+    register_format,
 )
+from contracts.limits import MAX_DEPTH
 
 __all__ = [
+    "MAX_DEPTH",
     "CompatibilityLevel",
     "CompatibilityPolicy",
     "CompatibilityResult",
@@ -31,6 +41,7 @@ __all__ = [
     "Finding",
     "FindingKind",
     "InvalidSchema",
+    "MessageRejected",
     "ParsedSchema",
     "SchemaFormat",
     "SchemaType",
@@ -39,5 +50,7 @@ __all__ = [
     "check_compatibility",
     "check_pair",
     "get_format",
+    "guess_schema_type",
     "parse_schema",
+    "register_format",
 ]

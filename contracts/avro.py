@@ -10,19 +10,33 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final, TypeAlias
 
 import fastavro
 import fastavro.schema
+from fastavro import _read_py
 from fastavro._logical_writers_py import LOGICAL_WRITERS
+from fastavro.read import SchemaResolutionError
 
-from contracts.errors import EncodingError, InvalidSchema
+from contracts.errors import EncodingError, InvalidSchema, MessageRejected
 from contracts.findings import Finding, FindingKind, Location
-from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
-from contracts.limits import MAX_AVRO_FIXED_SIZE, MAX_DECIMAL_PRECISION
+from contracts.formats import (
+    CompatibilityPolicy,
+    Encoding,
+    ParsedSchema,
+    SchemaType,
+    register_format,
+)
+from contracts.limits import (
+    MAX_AVRO_FIXED_SIZE,
+    MAX_DECIMAL_PRECISION,
+    MAX_DEPTH,
+    depth_sentence,
+    too_deep,
+)
 
 # Bound once: encode() runs per published message, and module attribute look-ups add up there.
 _BytesIO = io.BytesIO
@@ -36,7 +50,6 @@ __all__ = [
     "Enum",
     "Field",
     "Fixed",
-    "InvalidMessage",
     "Primitive",
     "Record",
     "Union",
@@ -640,6 +653,18 @@ def _canonical(node: AvroType, defined: set[str], namespace: str) -> Any:
 
 Check: TypeAlias = Callable[[object], bool]
 _MISSING: Final = object()
+_NOT_UTF8: Final = "the string holds a lone surrogate, which UTF-8 (and so Avro) cannot encode"
+
+
+def _utf8(text: str) -> bool:
+    """Whether a string can be written as UTF-8 (a lone surrogate such as '\\ud800' cannot)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_int(v: object) -> bool:
@@ -686,7 +711,7 @@ _BASE_CHECKS: Final[dict[str, Check]] = {
     "float": _is_float,
     "double": _is_double,
     "bytes": lambda v: type(v) is bytes,
-    "string": lambda v: type(v) is str,
+    "string": lambda v: type(v) is str and _utf8(v),
 }
 _LOGICAL_CLASSES: Final[dict[str, type]] = {
     "date": datetime.date,
@@ -771,8 +796,8 @@ def _compile(node: AvroType, memo: dict[int, Check]) -> Check:
         def map_check(v: object) -> bool:
             if type(v) is not dict:
                 return False
-            for key, item in v.items():  # noqa: SIM110 - no generator per message on the hot path
-                if type(key) is not str or not values(item):
+            for key, item in v.items():
+                if type(key) is not str or not _utf8(key) or not values(item):
                     return False
             return True
 
@@ -802,7 +827,7 @@ class _Generator:
         self.checks = checks
         self.names: dict[int, str] = {}
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"_MISSING": _MISSING, "_INF": math.inf}
+        self.namespace: dict[str, Any] = {"_MISSING": _MISSING, "_INF": math.inf, "_utf8": _utf8}
 
     def constant(self, value: object) -> str:
         name = f"_c{len(self.namespace)}"
@@ -832,7 +857,7 @@ class _Generator:
             "int": f"(type({var}) is int and {_INT_MIN} <= {var} <= {_INT_MAX})",
             "long": f"(type({var}) is int and {_LONG_MIN} <= {var} <= {_LONG_MAX})",
             "bytes": f"type({var}) is bytes",
-            "string": f"type({var}) is str",
+            "string": f"(type({var}) is str and ({var}.isascii() or _utf8({var})))",
         }[node.kind]
 
     def function(self, node: Record | Array | Map) -> str:
@@ -874,7 +899,8 @@ class _Generator:
             body += [
                 "    if type(v) is not dict: return False",
                 "    for k, x in v.items():",
-                f"        if type(k) is not str or not {self.expr(node.values, 'x')}: return False",
+                "        if type(k) is not str or not (k.isascii() or _utf8(k)): return False",
+                f"        if not {self.expr(node.values, 'x')}: return False",
                 "    return True",
             ]
         self.lines += body
@@ -1008,6 +1034,8 @@ def _problems(
                         keyword="values",
                     )
                 )
+            elif not _utf8(key):
+                out.append(Finding(FindingKind.ENCODING_FAILED, _ptr(path, key), _NOT_UTF8))
             elif not check_value(item):
                 _problems(node.values, item, _ptr(path, key), checks, out)
         return
@@ -1017,6 +1045,8 @@ def _problems(
 
 def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: Location) -> Finding:
     got = _python_kind(value)
+    if type(value) is str and node.kind == "string" and not _utf8(value):
+        return Finding(FindingKind.ENCODING_FAILED, path, _NOT_UTF8)
     if isinstance(node, Enum):
         if type(value) is str:
             return Finding(
@@ -1077,14 +1107,65 @@ def _leaf_problem(node: Primitive | Enum | Fixed, value: object, path: Location)
 # The parsed schema and the format object.
 
 
-class InvalidMessage(EncodingError):
-    """A message that does not match its schema; `findings` says every problem and where."""
+def _children(node: AvroType) -> Sequence[AvroType]:
+    if isinstance(node, Record):
+        return [f.type for f in node.fields]
+    if isinstance(node, Array):
+        return [node.items]
+    if isinstance(node, Map):
+        return [node.values]
+    if isinstance(node, Union):
+        return node.branches
+    return ()
 
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        self.findings = list(findings)
-        super().__init__(
-            "the message does not match the schema: " + "; ".join(str(f) for f in self.findings)
-        )
+
+def _type_depth(root: AvroType) -> tuple[int, Location, bool]:
+    """(how deeply the types nest with named references followed, the pointer of the deepest type,
+    whether a named type contains itself). Iterative: a hostile schema cannot exhaust the stack."""
+    done: dict[int, tuple[int, Location]] = {}
+    active: set[int] = set()
+    recursive = False
+    # Each frame: the node, its remaining children, and [deepest depth below it, where].
+    stack: list[tuple[AvroType, Iterator[AvroType], list[Any]]] = []
+    active.add(id(root))
+    stack.append((root, iter(_children(root)), [1, root.pointer]))
+    while stack:
+        node, remaining, best = stack[-1]
+        child = next(remaining, None)
+        if child is None:
+            stack.pop()
+            active.discard(id(node))
+            done[id(node)] = (best[0], best[1])
+            if stack and best[0] + 1 > stack[-1][2][0]:
+                stack[-1][2][:] = [best[0] + 1, best[1]]
+            continue
+        if id(child) in active:
+            recursive = True  # a cycle: its depth is the message's, bounded when validated
+            continue
+        known = done.get(id(child))
+        if known is not None:
+            if known[0] + 1 > best[0]:
+                best[:] = [known[0] + 1, known[1]]
+            continue
+        active.add(id(child))
+        stack.append((child, iter(_children(child)), [1, child.pointer]))
+    depth, where = done[id(root)]
+    return depth, where, recursive
+
+
+def _too_deep_finding(message: object) -> Finding | None:
+    where = too_deep(message)
+    if where is None:
+        return None
+    return Finding(FindingKind.TOO_DEEP, tuple(where), depth_sentence("the message"))
+
+
+def _encoding_of(encoding: str | None) -> Encoding:
+    if encoding is None or encoding == "binary":
+        return "binary"
+    if encoding == "json":
+        return "json"
+    raise EncodingError(f"unknown encoding {encoding!r}; Avro payloads are 'binary' or 'json'")
 
 
 def _fastavro_defaults(schema: Any, records: Mapping[str, Record]) -> None:
@@ -1147,11 +1228,18 @@ class AvroSchema:
     need is derived once here. Build it with `AVRO.parse`, not directly."""
 
     schema_type = SchemaType.AVRO
+    encodings: tuple[Encoding, ...] = ("binary", "json")
 
     def __init__(self, text: str, root: AvroType, named: dict[str, Named]) -> None:
         self._text = text
         self.root = root
         self.named = named
+        depth, where, self.recursive = _type_depth(root)
+        if depth > MAX_DEPTH:
+            raise InvalidSchema(
+                depth_sentence(f"the schema's types ({depth} levels, named types followed)"),
+                where,
+            )
         self.canonical_json = _canonical(root, set(), "")
         self._canonical = json.dumps(
             self.canonical_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -1209,6 +1297,9 @@ class AvroSchema:
         return self._check(message)
 
     def validate(self, message: object) -> list[Finding]:
+        # Only a recursive schema admits messages deeper than itself (bounded by MAX_DEPTH).
+        if self.recursive and (deep := _too_deep_finding(message)) is not None:
+            return [deep]
         if self._check(message):
             return []
         return self.explain(message)
@@ -1216,13 +1307,20 @@ class AvroSchema:
     def explain(self, message: object) -> list[Finding]:
         """Every problem of `message`, found without the compiled fast check (slower; `validate`
         calls it only for a rejected message). A property test holds the two views equal."""
+        if self.recursive and (deep := _too_deep_finding(message)) is not None:
+            return [deep]
         out: list[Finding] = []
         _problems(self.root, message, (), self._checks, out)
         return out
 
-    def encode(self, message: object, *, encoding: Encoding = "binary") -> bytes:
-        if not self._check(message):
-            raise InvalidMessage(self.validate(message))
+    def encode(self, message: object, *, encoding: Encoding | None = None) -> bytes:
+        encoding = _encoding_of(encoding)
+        if self.recursive:
+            findings = self.validate(message)
+            if findings:
+                raise MessageRejected(findings)
+        elif not self._check(message):
+            raise MessageRejected(self.explain(message))
         try:
             if encoding == "binary":
                 buffer = _BytesIO()
@@ -1234,34 +1332,64 @@ class AvroSchema:
             raise EncodingError(f"fastavro could not encode the message: {exc}") from exc
 
     def decode(
-        self, data: bytes, *, encoding: Encoding = "binary", reader: ParsedSchema | None = None
+        self,
+        data: bytes,
+        *,
+        encoding: Encoding | None = None,
+        reader: ParsedSchema | None = None,
     ) -> object:
+        encoding = _encoding_of(encoding)
         if reader is not None and not isinstance(reader, AvroSchema):
             raise EncodingError("an Avro payload can only be read with an Avro reader schema")
         reader_schema = reader.fastavro_schema if reader is not None else None
+        # fastavro's compiled reader recurses in C once per nested record and crashes the process
+        # on a payload thousands of levels deep: a recursive schema is read by its pure-Python
+        # reader, which stops at the interpreter's recursion limit, and the result is measured.
+        deep = self.recursive or (reader is not None and reader.recursive)
         try:
             if encoding == "binary":
                 buffer = io.BytesIO(data)
-                message = fastavro.schemaless_reader(buffer, self.fastavro_schema, reader_schema)
+                read = _read_py.schemaless_reader if deep else fastavro.schemaless_reader
+                message = read(buffer, self.fastavro_schema, reader_schema)
                 if buffer.tell() != len(data):
                     raise EncodingError(
                         f"the payload has {len(data) - buffer.tell()} bytes left over after the "
                         "message: it was not written with this schema"
                     )
-                return message
-            lines = data.decode().strip()
-            if not lines or "\n" in lines:
-                raise EncodingError("an Avro JSON payload holds exactly one message on one line")
-            messages = list(
-                fastavro.json_reader(io.StringIO(lines), self.fastavro_schema, reader_schema)
-            )
-            return messages[0]
+            else:
+                lines = data.decode().strip()
+                if not lines or "\n" in lines:
+                    raise EncodingError(
+                        "an Avro JSON payload holds exactly one message on one line"
+                    )
+                message = next(
+                    iter(
+                        fastavro.json_reader(
+                            io.StringIO(lines), self.fastavro_schema, reader_schema
+                        )
+                    )
+                )
         except EncodingError:
             raise
+        except RecursionError:
+            raise EncodingError(depth_sentence("the payload")) from None
+        except SchemaResolutionError as exc:
+            assert reader is not None  # resolution happens only against a reader
+            from contracts.avro_compatibility import check_avro
+
+            findings = check_avro(reader, self)
+            if findings:  # the reader cannot read what this writer writes: say where and why
+                raise MessageRejected(findings) from exc
+            raise EncodingError(
+                f"the payload cannot be read with the reader schema: {exc}"
+            ) from exc
         except Exception as exc:  # garbage in: say what happened, never leak a raw exception
             raise EncodingError(
                 f"the payload could not be decoded with this schema ({type(exc).__name__}: {exc})"
             ) from exc
+        if deep and too_deep(message) is not None:
+            raise EncodingError(depth_sentence("the payload"))
+        return message
 
 
 class AvroFormat:
@@ -1274,6 +1402,11 @@ class AvroFormat:
             spec = json.loads(text)
         except (json.JSONDecodeError, TypeError) as exc:
             raise InvalidSchema(f"schema is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidSchema(depth_sentence("the schema document")) from None
+        where = too_deep(spec)
+        if where is not None:
+            raise InvalidSchema(depth_sentence("the schema document"), tuple(where))
         parser = _Parser()
         try:
             root = parser.parse(spec, (), "")
@@ -1296,3 +1429,4 @@ class AvroFormat:
 
 
 AVRO: Final = AvroFormat()
+register_format(AVRO)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from contracts.findings import render_pointer
+from contracts.findings import Finding, render_pointer
 
 
 class ContractsError(Exception):
@@ -25,12 +25,24 @@ class InvalidSchema(ContractsError):
 class UnsupportedSchemaType(ContractsError):
     """A schemaType Accord does not handle (e.g. PROTOBUF)."""
 
-    def __init__(self, schema_type: str) -> None:
+    def __init__(self, schema_type: str, *, known: Sequence[str] = ("AVRO", "JSON")) -> None:
         self.schema_type = schema_type
         super().__init__(
-            f"Unsupported schemaType {schema_type!r}: Accord handles AVRO and JSON schemas"
+            f"Unsupported schemaType {schema_type!r}: Accord handles {' and '.join(known)} schemas"
         )
 
 
 class EncodingError(ContractsError):
     """A message that cannot be encoded or a payload that cannot be decoded with the given schema."""
+
+
+class MessageRejected(EncodingError):
+    """A message its schema refuses (from `encode`), or a payload the reader schema refuses (from
+    `decode` with a reader). `findings` says every problem and where; the same list `validate`
+    returns. Clients turn it into their own `InvalidMessage` / `ContractViolation` at the edge."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings: tuple[Finding, ...] = tuple(findings)
+        super().__init__(
+            "the message does not match the schema: " + "; ".join(str(f) for f in self.findings)
+        )

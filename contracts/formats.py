@@ -7,28 +7,53 @@ Levels (BACKWARD, FULL_TRANSITIVE…) are defined once on top of that in `contra
 
 from __future__ import annotations
 
+import importlib
+import json
 from enum import StrEnum
-from typing import Literal, Protocol, runtime_checkable
+from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from contracts.errors import UnsupportedSchemaType
 from contracts.findings import Finding
 
 
-class SchemaType(StrEnum):
-    """The wire names Confluent uses for `schemaType`."""
+class SchemaType(str):
+    """The wire name of a schema format, as Confluent's `schemaType` (AVRO, JSON, or a format added
+    with `register_format`). One instance per name, so `kind is SchemaType.AVRO` holds; it compares
+    equal to its plain string."""
 
-    AVRO = "AVRO"
-    JSON = "JSON"
+    __slots__ = ()
+    _interned: ClassVar[dict[str, SchemaType]] = {}
+    AVRO: ClassVar[SchemaType]
+    JSON: ClassVar[SchemaType]
+
+    def __new__(cls, value: str) -> SchemaType:
+        name = value.strip().upper()
+        known = cls._interned.get(name)
+        if known is None:
+            known = cls._interned.setdefault(name, super().__new__(cls, name))
+        return known
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"SchemaType.{self}"
 
     @classmethod
     def parse(cls, value: str | None) -> SchemaType:
-        """`None` or empty means AVRO, as in Confluent's API; matching ignores case."""
+        """`None` or empty means AVRO, as in Confluent's API; matching ignores case. A name no
+        registered format answers to raises `UnsupportedSchemaType`."""
         if not value:
             return cls.AVRO
-        try:
-            return cls(value.strip().upper())
-        except ValueError:
-            raise UnsupportedSchemaType(value) from None
+        kind = cls(value)
+        if kind not in _BUILTIN_FORMATS and kind not in _FORMATS:
+            raise UnsupportedSchemaType(value, known=supported_schema_types())
+        return kind
+
+
+SchemaType.AVRO = SchemaType("AVRO")
+SchemaType.JSON = SchemaType("JSON")
 
 
 class CompatibilityPolicy(StrEnum):
@@ -69,18 +94,39 @@ class ParsedSchema(Protocol):
         """Hex SHA-256 of `canonical`."""
         ...
 
-    def validate(self, message: object) -> list[Finding]:
-        """Every problem of `message` against this schema, each located by a path; [] when valid."""
+    @property
+    def encodings(self) -> tuple[Encoding, ...]:
+        """The payload encodings this format writes and reads; the first is its default."""
         ...
 
-    def encode(self, message: object, *, encoding: Encoding = "binary") -> bytes:
-        """Encode a message that `validate` accepted. JSON Schema topics are always compact UTF-8 JSON."""
+    def validate(self, message: object) -> list[Finding]:
+        """Every problem of `message` against this schema, each located by a path; [] when valid.
+        Never raises: a message nested deeper than `MAX_DEPTH`, or holding a value the encoding
+        cannot write exactly, is a finding like any other."""
+        ...
+
+    def explain(self, message: object) -> list[Finding]:
+        """The same verdict as `validate`, computed the slow way that locates every problem."""
+        ...
+
+    def encode(self, message: object, *, encoding: Encoding | None = None) -> bytes:
+        """Validate and encode (`encoding` None means the format's default). Raises
+        `MessageRejected` with the findings `validate` returns when it refuses the message, and
+        `EncodingError` for an encoding this format does not write; what `validate` accepts always
+        encodes, and decodes back to the value that was validated."""
         ...
 
     def decode(
-        self, data: bytes, *, encoding: Encoding = "binary", reader: ParsedSchema | None = None
+        self,
+        data: bytes,
+        *,
+        encoding: Encoding | None = None,
+        reader: ParsedSchema | None = None,
     ) -> object:
-        """Decode a payload written with this schema; with `reader`, resolve it into the reader's shape."""
+        """Decode a payload written with this schema; with `reader`, in the reader's shape.
+
+        Raises `EncodingError` for a payload that is not a message of this schema (including one
+        nested deeper than `MAX_DEPTH`), and `MessageRejected` when `reader` cannot read it."""
         ...
 
 
@@ -105,19 +151,53 @@ class SchemaFormat(Protocol):
         ...
 
 
+# The formats Accord ships, imported on first use (each module registers itself when imported, and
+# imports this module, so importing them here would be a cycle).
+_BUILTIN_FORMATS: dict[str, str] = {"AVRO": "contracts.avro", "JSON": "contracts.json_schema"}
+_FORMATS: dict[str, SchemaFormat] = {}
+
+
+def register_format(schema_format: SchemaFormat) -> None:
+    """Make a format available under its `schema_type` to `get_format`, `parse_schema`, the
+    registry and the clients. Registering a name twice replaces the earlier format."""
+    _FORMATS[schema_format.schema_type] = schema_format
+
+
+def supported_schema_types() -> tuple[str, ...]:
+    return tuple(sorted({*_BUILTIN_FORMATS, *_FORMATS}))
+
+
 def get_format(schema_type: SchemaType | str | None) -> SchemaFormat:
-    """The format for a schemaType (None means AVRO)."""
-    kind = schema_type if isinstance(schema_type, SchemaType) else SchemaType.parse(schema_type)
-    # Imported here so that each format module can import this one without a cycle.
-    if kind is SchemaType.AVRO:
-        from contracts.avro import AVRO
-
-        return AVRO
-    from contracts.json_schema import JSON_SCHEMA
-
-    return JSON_SCHEMA
+    """The format for a schemaType (None means AVRO); `UnsupportedSchemaType` if none answers."""
+    kind = SchemaType.parse(schema_type)
+    found = _FORMATS.get(kind)
+    if found is None:
+        importlib.import_module(_BUILTIN_FORMATS[kind])
+        found = _FORMATS[kind]
+    return found
 
 
 def parse_schema(schema_type: SchemaType | str | None, text: str) -> ParsedSchema:
     """Parse `text` as a schema of `schema_type`; raises `InvalidSchema` or `UnsupportedSchemaType`."""
     return get_format(schema_type).parse(text)
+
+
+def guess_schema_type(file_name: str, text: str) -> SchemaType:
+    """The format of a schema file a service bundles: `.avsc` is Avro; otherwise a JSON object with
+    `$schema`, `properties` or a JSON Schema `type` (object, array…) without Avro's
+    `fields`/`symbols`/`items`-as-type is JSON Schema. Anything else is given to Avro's parser,
+    which says what is wrong with it."""
+    if file_name.endswith(".avsc"):
+        return SchemaType.AVRO
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return SchemaType.AVRO
+    if not isinstance(document, dict):
+        return SchemaType.AVRO  # a union (list) or a primitive name (string)
+    if "$schema" in document or "properties" in document:
+        return SchemaType.JSON
+    avro_named = {"record", "enum", "fixed", "error"}
+    if document.get("type") in avro_named or "fields" in document or "symbols" in document:
+        return SchemaType.AVRO
+    return SchemaType.JSON

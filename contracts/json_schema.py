@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -23,9 +25,16 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from referencing._core import Resolver
 
-from contracts.errors import EncodingError, InvalidSchema
-from contracts.findings import Finding, FindingKind
-from contracts.formats import CompatibilityPolicy, Encoding, ParsedSchema, SchemaType
+from contracts.errors import EncodingError, InvalidSchema, MessageRejected
+from contracts.findings import Finding, FindingKind, Location
+from contracts.formats import (
+    CompatibilityPolicy,
+    Encoding,
+    ParsedSchema,
+    SchemaType,
+    register_format,
+)
+from contracts.limits import MAX_DEPTH, depth_sentence, too_deep
 
 # `$schema` (without a trailing '#', scheme-insensitive) -> validator class. Confluent's default is
 # draft 7, so a schema without `$schema` is draft 7.
@@ -186,6 +195,100 @@ def _walk_refs(
         _walk_refs(child, child_path, specification, resolver)
 
 
+# Keywords that apply their subschema to the same instance: a cycle through these alone (and $ref)
+# never reaches the end of the message, so validation would recurse forever.
+_IN_PLACE = frozenset(
+    {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependencies"}
+)
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+_Edge = tuple[Any, Resolver[Any], tuple[str, ...], bool]  # subschema, resolver, path, in place
+
+
+def _edges(
+    schema: Any,
+    path: tuple[str, ...],
+    specification: referencing.Specification[Any],
+    resolver: Resolver[Any],
+) -> list[_Edge]:
+    """The subschemas `schema` applies or holds, and what its references point at."""
+    if not isinstance(schema, dict):
+        return []
+    resolver = resolver.in_subresource(specification.create_resource(schema))
+    out: list[_Edge] = []
+    for keyword in _REF_KEYWORDS:
+        ref = schema.get(keyword)
+        if isinstance(ref, str):
+            try:
+                resolved = resolver.lookup(ref)
+            except referencing.exceptions.Unresolvable:
+                continue  # $ref was checked already; a dynamic one may have no static target
+            out.append((resolved.contents, resolved.resolver, (*path, keyword), True))
+    for child_path, child in children(schema, path):
+        keyword = child_path[len(path)]
+        out.append((child, resolver, child_path, keyword in _IN_PLACE))
+    return out
+
+
+def _check_depth(schema: Any, draft: type[Validator], registry: referencing.Registry[Any]) -> None:
+    """Subschemas nest at most MAX_DEPTH deep with references followed (a reference back to a
+    schema being walked is recursion, bounded by the message), and no cycle of references and
+    in-place keywords (allOf, not, if…) exists, since validation would never leave it.
+    Iterative, with the height below each subschema remembered: linear in the schema's size."""
+    specification = specification_for(draft)
+    where = {id(sub): sub_path for sub_path, sub in subschemas(schema)}
+    for in_place_only in (True, False):
+        height: dict[int, int] = {}  # subschema -> levels below and including it
+        active: set[int] = set()
+        # Frames: (subschema, its remaining edges, [deepest height below it so far]).
+        stack: list[tuple[Any, Iterator[_Edge], list[int]]] = []
+        resolver = registry.resolver(root_uri(schema, draft))
+        active.add(id(schema))
+        stack.append((schema, iter(_edges(schema, (), specification, resolver)), [1]))
+        while stack:
+            node, remaining, best = stack[-1]
+            edge = next(remaining, None)
+            if edge is None:
+                stack.pop()
+                active.discard(id(node))
+                height[id(node)] = best[0]
+                if stack:
+                    parent = stack[-1][2]
+                    parent[0] = max(parent[0], best[0] + 1)
+                continue
+            child, child_resolver, child_path, in_place = edge
+            if in_place_only and not in_place:
+                continue
+            location = join_pointer(where.get(id(child), child_path))
+            if id(child) in active:
+                if in_place_only:
+                    raise InvalidSchema(
+                        "this subschema is reached again through references and in-place "
+                        "keywords (allOf, not, if…) alone: validation would never leave the "
+                        "cycle, so no message could be checked against it",
+                        location,
+                    )
+                continue  # recursion that descends into the message: bounded by its depth
+            known = height.get(id(child))
+            if known is None and not isinstance(child, dict):
+                known = 1
+            below = known if known is not None else 1
+            if len(stack) + below > MAX_DEPTH:
+                raise InvalidSchema(
+                    depth_sentence(
+                        f"the schema's subschemas ({len(stack) + below} levels, references "
+                        "followed)"
+                    ),
+                    location,
+                )
+            if known is not None:
+                best[0] = max(best[0], known + 1)
+                continue
+            active.add(id(child))
+            stack.append(
+                (child, iter(_edges(child, child_path, specification, child_resolver)), [1])
+            )
+
+
 class _PythonPattern:
     """`pattern` with Python's `re.search`, as python-jsonschema applies it: Rust's regex dialect
     differs (`\\s` matches U+FEFF there, `$` does not match before a final newline, `\\d`/`\\w` are
@@ -227,7 +330,7 @@ _DEPENDENCIES_DRAFTS = frozenset({Draft4Validator, Draft6Validator, Draft7Valida
 
 
 def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validator | None:
-    """jsonschema_rs compiled to agree with `draft(schema)` on plain JSON values (see `_is_plain`),
+    """jsonschema_rs compiled to agree with `draft(schema)` on plain JSON values (see `json_value_problems`),
     or None when the schema must stay with python-jsonschema alone.
 
     Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses Python's `re`
@@ -261,29 +364,18 @@ def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validat
         return None
 
 
-_LEAVES = (str, int, float, bool)
+# Python 3.11 refuses to write an int of more digits than this as text (json.dumps raises).
+_MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+_BIG_INT = 10**_MAX_INT_DIGITS
 
 
-def _is_plain(message: object) -> bool:
-    """Whether `message` is built only of dict, list, str, int, float, bool and None (exact types).
-
-    jsonschema_rs reads a tuple as an array and Decimal('1') as an integer where python-jsonschema
-    does not: anything else goes to python-jsonschema.
-    """
-    kind = type(message)
-    if kind is dict:
-        values: Any = message.values()  # type: ignore[attr-defined]
-    elif kind is list:
-        values = message
-    else:
-        return message is None or kind in _LEAVES
-    for value in values:
-        kind = type(value)
-        if kind is dict or kind is list:
-            if not _is_plain(value):
-                return False
-        elif value is not None and kind not in _LEAVES:
-            return False
+def _utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
 
 
@@ -309,6 +401,94 @@ _VALIDATION_KINDS: dict[str, FindingKind] = {
     "anyOf": FindingKind.NO_MATCHING_ALTERNATIVE,
     "oneOf": FindingKind.NO_MATCHING_ALTERNATIVE,
 }
+
+
+def _leaf_problem(value: object) -> tuple[FindingKind, str] | None:
+    """(kind, sentence) when a non-container value is not one JSON writes back as itself."""
+    kind = type(value)
+    if kind is str:
+        if _utf8(value):  # type: ignore[arg-type]
+            return None
+        return (
+            FindingKind.ENCODING_FAILED,
+            "the string holds a lone surrogate, which UTF-8 JSON cannot carry",
+        )
+    if kind is int:
+        if -_BIG_INT < value < _BIG_INT:
+            return None
+        return FindingKind.OUT_OF_RANGE, f"the integer has more than {_MAX_INT_DIGITS} digits"
+    if kind is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return None
+        return (
+            FindingKind.WRONG_TYPE,
+            f"{value!r} is not a JSON number (JSON has no NaN or Infinity)",
+        )
+    if value is None or kind is bool:
+        return None
+    if kind is tuple:
+        hint = "a tuple would be sent as a JSON array: pass a list"
+    elif isinstance(value, str | int | float | dict | list):
+        base = next(b for b in (bool, str, int, float, dict, list) if isinstance(value, b))
+        hint = f"a {base.__name__} subclass is not a plain JSON value: pass {base.__name__}(value)"
+    else:
+        hint = "JSON has objects, arrays, strings, numbers, booleans and null only"
+    return FindingKind.WRONG_TYPE, f"{kind.__name__} is not a JSON value ({hint})"
+
+
+def json_value_problems(message: object) -> list[Finding]:
+    """Everything in `message` that JSON would not send back as the same value: keys that are not
+    strings, tuples, NaN/Infinity, subclasses and other types, lone surrogates, and nesting deeper
+    than MAX_DEPTH. [] means `json.loads(json.dumps(message)) == message` holds exactly, so what is
+    validated is what is sent. Iterative: no message can exhaust the stack here."""
+    problems: list[Finding] = []
+    stack: list[tuple[object, int, Location]] = [(message, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            entries: Any = value.items()  # type: ignore[attr-defined]
+        elif kind is list:
+            entries = enumerate(value)  # type: ignore[arg-type]
+        else:
+            problem = _leaf_problem(value)
+            if problem is not None:
+                problems.append(Finding(problem[0], path, problem[1]))
+            continue
+        if depth > MAX_DEPTH:
+            problems.append(Finding(FindingKind.TOO_DEEP, path, depth_sentence("the message")))
+            continue
+        for key, item in entries:
+            if kind is dict and type(key) is not str:
+                problems.append(
+                    Finding(
+                        FindingKind.WRONG_TYPE,
+                        path,
+                        f"the key {key!r} is a {type(key).__name__}: JSON object keys are "
+                        "strings, and JSON would send it as a different key",
+                    )
+                )
+                continue
+            if kind is dict and not _utf8(key):
+                problems.append(
+                    Finding(FindingKind.ENCODING_FAILED, path, "a key holds a lone surrogate")
+                )
+                continue
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list:
+                stack.append((item, depth + 1, (*path, key)))
+            elif item_kind is str and item.isascii():
+                continue  # the common case, without a call
+            else:
+                problem = _leaf_problem(item)
+                if problem is not None:
+                    problems.append(Finding(problem[0], (*path, key), problem[1]))
+    problems.reverse()
+    return problems
+
+
+def _camel_to_kind(keyword: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", keyword.lstrip("$")).upper()
 
 
 def _short(value: object, limit: int = 60) -> str:
@@ -383,6 +563,7 @@ class JsonSchema:
         self._fingerprint = hashlib.sha256(self._canonical.encode("utf-8")).hexdigest()
         self.registry = _build_registry(schema, draft)
         _check_refs(schema, draft, self.registry)
+        _check_depth(schema, draft, self.registry)
         self.validator: Validator = draft(schema, registry=self.registry)
         # The validity check on the hot path; python-jsonschema still locates every problem.
         self._fast = fast_validator(schema, draft)
@@ -412,15 +593,22 @@ class JsonSchema:
     def __repr__(self) -> str:
         return f"JsonSchema({self._canonical[:80]!r})"
 
+    encodings: tuple[Encoding, ...] = ("json",)
+
     def validate(self, message: object) -> list[Finding]:
+        """Validates the message as the exact JSON value it is sent as: anything JSON would write
+        differently (see `json_value_problems`) is a finding, never silently converted."""
+        problems = json_value_problems(message)
+        if problems:
+            return problems
         fast = self._fast
-        if fast is not None and _is_plain(message):
+        if fast is not None:
             try:
                 if fast.is_valid(message):
                     return []
-            except Exception:  # noqa: S110 - e.g. a lone surrogate: python-jsonschema decides
+            except Exception:  # noqa: S110 - any doubt: python-jsonschema decides
                 pass
-        return self.explain(message)
+        return self._explain_json(message)
 
     @property
     def has_fast_path(self) -> bool:
@@ -429,6 +617,16 @@ class JsonSchema:
 
     def explain(self, message: object) -> list[Finding]:
         """Every located problem of `message`, by python-jsonschema alone (the engine's verdict)."""
+        return json_value_problems(message) or self._explain_json(message)
+
+    def _explain_json(self, message: object) -> list[Finding]:
+        try:
+            return self._errors(message)
+        except RecursionError:
+            # A schema whose recursion outruns the message (refs within refs): refuse, never crash.
+            return [Finding(FindingKind.TOO_DEEP, (), depth_sentence("validating the message"))]
+
+    def _errors(self, message: object) -> list[Finding]:
         findings: list[Finding] = []
         # jsonschema yields one `required` error per missing name, in the order of the list.
         missing_seen: dict[tuple[object, ...], int] = {}
@@ -465,18 +663,24 @@ class JsonSchema:
             )
         return findings
 
-    def encode(self, message: object, *, encoding: Encoding = "binary") -> bytes:
+    def encode(self, message: object, *, encoding: Encoding | None = None) -> bytes:
+        """Compact UTF-8 JSON of a message `validate` accepts; `MessageRejected` otherwise."""
         _check_encoding(encoding)
-        try:
-            text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise EncodingError(f"the message cannot be written as JSON: {exc}") from exc
+        findings = self.validate(message)
+        if findings:
+            raise MessageRejected(findings)
+        text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         return text.encode("utf-8")
 
     def decode(
-        self, data: bytes, *, encoding: Encoding = "binary", reader: ParsedSchema | None = None
+        self,
+        data: bytes,
+        *,
+        encoding: Encoding | None = None,
+        reader: ParsedSchema | None = None,
     ) -> object:
-        """Parse a JSON payload. With `reader`, the document must also be valid under the reader.
+        """Parse a JSON payload. With `reader`, the document must also be valid under the reader
+        (`MessageRejected` says why not).
 
         JSON has no projection: the document is returned whole, since a reader with an open content
         model is entitled to see properties it does not declare.
@@ -486,6 +690,10 @@ class JsonSchema:
             document = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError) as exc:
             raise EncodingError(f"the payload is not UTF-8 JSON: {exc}") from exc
+        except RecursionError:
+            raise EncodingError(depth_sentence("the payload")) from None
+        if too_deep(document) is not None:
+            raise EncodingError(depth_sentence("the payload"))
         if reader is not None:
             if not isinstance(reader, JsonSchema):
                 raise EncodingError(
@@ -493,8 +701,7 @@ class JsonSchema:
                 )
             problems = reader.validate(document)
             if problems:
-                details = "; ".join(str(p) for p in problems[:5])
-                raise EncodingError(f"the payload is not valid under the reader schema: {details}")
+                raise MessageRejected(problems)
         return document
 
 
@@ -502,9 +709,10 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_encoding(encoding: str) -> None:
-    if encoding not in ("binary", "json"):
-        raise EncodingError(f"unknown encoding {encoding!r}; use 'binary' or 'json'")
+def _check_encoding(encoding: str | None) -> None:
+    # "binary" is accepted as a synonym: JSON Schema messages have one encoding, JSON text.
+    if encoding not in (None, "binary", "json"):
+        raise EncodingError(f"unknown encoding {encoding!r}; JSON Schema payloads are 'json'")
 
 
 class JsonSchemaFormat:
@@ -517,10 +725,15 @@ class JsonSchemaFormat:
             schema = json.loads(text, parse_constant=_reject_constant)
         except ValueError as exc:
             raise InvalidSchema(f"the schema is not valid JSON: {exc}", "/") from None
+        except RecursionError:
+            raise InvalidSchema(depth_sentence("the schema document"), "/") from None
         if not isinstance(schema, dict | bool):
             raise InvalidSchema(
                 f"a JSON Schema is an object or a boolean, not {type(schema).__name__}", "/"
             )
+        where = too_deep(schema)
+        if where is not None:
+            raise InvalidSchema(depth_sentence("the schema document"), join_pointer(where))
         draft = draft_of(schema)
         meta = draft(draft.META_SCHEMA)
         errors = sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path)))
@@ -567,3 +780,4 @@ def _draft_name(draft: type[Validator]) -> str:
 
 
 JSON_SCHEMA = JsonSchemaFormat()
+register_format(JSON_SCHEMA)

@@ -1,8 +1,10 @@
-"""Size limits on what a check builds and renders: examples and reports stay small by construction."""
+"""Limits: examples and reports stay small by construction; schemas and messages nest at most MAX_DEPTH."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
+
+from contracts.findings import Location
 
 # --- example messages (contracts/counterexamples.py) ------------------------------------------
 # A schema may demand values of any size ("minLength": 100000000); an example is built only when
@@ -32,3 +34,39 @@ MAX_AVRO_FIXED_SIZE: Final = 10 * 1024 * 1024
 # Encoding a decimal writes `scale` digits even for zero, so the scale (at most the precision) is
 # work per message: precision is bounded as PostgreSQL bounds `numeric` (1000 digits).
 MAX_DECIMAL_PRECISION: Final = 1000
+
+# --- depth ------------------------------------------------------------------------------------
+
+# How deeply schemas and messages may nest (JSON objects/arrays, a schema's types or subschemas with
+# its references followed). Every walker of a schema or message recurses once or a few times per
+# level, so this stays far below the interpreter's recursion limit (1000): what parses once is then
+# canonicalised, validated, checked and encoded everywhere without running out of stack.
+MAX_DEPTH: Final = 64
+
+
+def too_deep(document: object, limit: int = MAX_DEPTH) -> Location | None:
+    """The path of the first container nested deeper than `limit` in a JSON-like document (dicts,
+    lists and tuples), or None. Iterative, so any depth is measured without recursion."""
+    stack: list[tuple[Any, int, Location]] = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list | tuple):
+            items = enumerate(value)
+        else:
+            continue
+        if depth > limit:
+            return path
+        for key, item in items:
+            if isinstance(item, dict | list | tuple):
+                token = key if isinstance(key, str | int) else repr(key)
+                stack.append((item, depth + 1, (*path, token)))
+    return None
+
+
+def depth_sentence(what: str, limit: int = MAX_DEPTH) -> str:
+    """The one way every format says a structure is too deep."""
+    return (
+        f"{what} is nested more than {limit} levels deep (Accord's limit for schemas and messages)"
+    )

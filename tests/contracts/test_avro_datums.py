@@ -14,14 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts import parse_schema
+from contracts import MessageRejected, parse_schema
 from contracts.avro import (
     Array,
     AvroSchema,
     AvroType,
     Enum,
     Fixed,
-    InvalidMessage,
     Map,
     Primitive,
     Union,
@@ -217,7 +216,7 @@ def test_removed_required_field_is_reported_at_its_path(message: dict[str, Any],
     gone = data.draw(st.sampled_from(required))
     del message[gone]
     assert [(f.kind, f.pointer) for f in ORDER.validate(message)] == [("MISSING_FIELD", f"/{gone}")]
-    with pytest.raises(InvalidMessage):
+    with pytest.raises(MessageRejected):
         ORDER.encode(message)
 
 
@@ -237,7 +236,7 @@ def test_wrong_nested_type_is_reported_at_its_path(message: dict[str, Any], data
         message["lines"][-1]["qty"] = 2**63
         paths = {f.pointer for f in ORDER.validate(message)}
         assert f"/lines/{len(message['lines']) - 1}/qty" in paths
-    with pytest.raises(InvalidMessage):
+    with pytest.raises(MessageRejected):
         ORDER.encode(message, encoding="json")
 
 
@@ -310,7 +309,7 @@ def test_fast_check_and_explanation_agree_and_nothing_invalid_is_encoded(
     assert schema.validate(message) == problems
     for encoding in ("binary", "json"):
         if problems:
-            with pytest.raises(InvalidMessage):
+            with pytest.raises(MessageRejected):
                 schema.encode(message, encoding=encoding)  # type: ignore[arg-type]
         else:
             payload = schema.encode(message, encoding=encoding)  # type: ignore[arg-type]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from contracts import EncodingError, InvalidSchema, parse_schema
-from contracts.avro import AvroSchema, InvalidMessage
+from contracts import EncodingError, InvalidSchema, MessageRejected, parse_schema
+from contracts.avro import AvroSchema
 
 CUSTOMER = json.dumps(
     {
@@ -72,7 +72,7 @@ def test_invalid_message_is_reported_with_paths_and_refused() -> None:
         ("NOT_ALLOWED_VALUE", "/tier"),
         ("WRONG_TYPE", "/tags/1"),
     }
-    with pytest.raises(InvalidMessage) as refused:
+    with pytest.raises(MessageRejected) as refused:
         schema.encode(message)
     assert len(refused.value.findings) == 4
 

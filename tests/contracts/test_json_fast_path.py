@@ -23,7 +23,7 @@ from jsonschema import (
 from jsonschema.exceptions import _RefResolutionError as RefResolutionError
 
 from contracts import InvalidSchema
-from contracts.json_schema import JSON_SCHEMA, JsonSchema, fast_validator
+from contracts.json_schema import JSON_SCHEMA, JsonSchema, fast_validator, json_value_problems
 
 CASES = json.loads((Path(__file__).parent / "data" / "json_compatibility.json").read_text())
 DRAFTS = {
@@ -194,7 +194,9 @@ DIVERGENT: list[tuple[dict[str, Any], Any, str]] = [
 def test_divergent_constructs_get_the_engine_verdict(schema: Any, message: Any, why: str) -> None:
     parsed = JSON_SCHEMA.parse(json.dumps(schema))
     assert isinstance(parsed, JsonSchema)
-    expected = parsed.validator.is_valid(message)
+    # Values JSON would not send back as themselves (tuples, NaN, non-string keys…) are refused
+    # before any engine sees them; every other value gets python-jsonschema's verdict.
+    expected = parsed.validator.is_valid(message) and not json_value_problems(message)
     assert (parsed.validate(message) == []) == expected
     assert parsed.validate(message) == parsed.explain(message)
 

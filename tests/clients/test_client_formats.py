@@ -14,6 +14,7 @@ from clients import (
     ATTR_SCHEMA_TYPE,
     ContractViolation,
     DecodeError,
+    IncompatibleSchema,
     InvalidMessage,
     MessageDecoder,
     RegistryClient,
@@ -153,3 +154,29 @@ def test_a_third_format_is_published_and_decoded_by_the_unchanged_clients(pubsub
         stricter.decode(sent)
     with pytest.raises(DecodeError):
         decoder.decode(type(sent)(data=b"garbage", attributes=dict(sent.attributes)))
+
+
+def test_the_registry_app_registers_and_serves_a_third_format(sqlite_database, key_value_format):
+    """The registry stores and serves the new format through the same protocol, untouched."""
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    from registry import Settings, create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    app = create_app(Settings(database_url=sqlite_database))
+    with TestClient(app) as http:
+        registry = RegistryClient("http://testserver", http=http, sleep=lambda s: None)
+        first = registry.register_schema("SIGNUPS", '["id", "name"]', "KEYVALUE")
+        # The topic's level (BACKWARD) is applied through the format's own check.
+        with pytest.raises(IncompatibleSchema, match="/email"):
+            registry.register_schema("SIGNUPS", '["id", "name", "email"]', "KEYVALUE")
+        second = registry.register_schema("SIGNUPS", '["name"]', "KEYVALUE")
+        assert (first.version, second.version) == (1, 2)
+        fetched = registry.get_schema(second.schema_id)
+        assert fetched.schema_type == KEY_VALUE
+        assert fetched.parsed.validate({"name": "Ada"}) == []

@@ -25,6 +25,7 @@ from contracts import (
     Encoding,
     EncodingError,
     Finding,
+    FindingKind,
     InvalidSchema,
     MessageRejected,
     ParsedSchema,
@@ -53,13 +54,21 @@ class KeyValueSchema:
 
     def validate(self, message: object) -> list[Finding]:
         if type(message) is not dict:
-            return [Finding("WRONG_TYPE", "/", "a key-value message is a dict")]
-        findings = [Finding("MISSING", f"/{k}", f"no {k!r}") for k in self.keys if k not in message]
+            return [Finding(FindingKind.WRONG_TYPE, (), "a key-value message is a dict")]
+        findings = [
+            Finding(FindingKind.MISSING_FIELD, (k,), f"no {k!r}")
+            for k in self.keys
+            if k not in message
+        ]
         for key, value in message.items():
             if key not in self.keys:
-                findings.append(Finding("UNEXPECTED", f"/{key}", f"{key!r} is not a key"))
+                findings.append(
+                    Finding(FindingKind.UNEXPECTED_FIELD, (key,), f"{key!r} is not a key")
+                )
             elif type(value) is not str or "\n" in value or not value.isascii():
-                findings.append(Finding("WRONG_TYPE", f"/{key}", "values are one line of ASCII"))
+                findings.append(
+                    Finding(FindingKind.WRONG_TYPE, (key,), "values are one line of ASCII")
+                )
         return findings
 
     explain = validate
@@ -86,7 +95,9 @@ class KeyValueSchema:
             return message
         assert isinstance(reader, KeyValueSchema)
         missing = [
-            Finding("MISSING", f"/{k}", f"no {k!r}") for k in reader.keys if k not in message
+            Finding(FindingKind.MISSING_FIELD, (k,), f"no {k!r}")
+            for k in reader.keys
+            if k not in message
         ]
         if missing:
             raise MessageRejected(missing)
@@ -112,7 +123,9 @@ class KeyValueFormat:
         assert isinstance(reader, KeyValueSchema)
         assert isinstance(writer, KeyValueSchema)
         return [
-            Finding("MISSING", f"/{k}", "not written") for k in reader.keys if k not in writer.keys
+            Finding(FindingKind.REQUIRED_FIELD_NOT_SENT, (k,), "not written")
+            for k in reader.keys
+            if k not in writer.keys
         ]
 
 
@@ -137,7 +150,7 @@ def test_a_third_format_is_published_and_decoded_by_the_unchanged_clients(pubsub
 
     with pytest.raises(InvalidMessage) as refused:
         publisher.publish("SIGNUPS", {"id": "1", "name": "Ada"})
-    assert [f.path for f in refused.value.findings] == ["/email"]
+    assert [f.pointer for f in refused.value.findings] == ["/email"]
     publisher.publish("SIGNUPS", {"id": "1", "name": "Ada", "email": "a@x"}).result(timeout=10)
 
     assert received.wait_for(1)

@@ -548,7 +548,7 @@ class RegistryClient:
             request = self._http.build_request(
                 method, self.url + path, json=json, params=params, headers=headers
             )
-        except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
+        except (UnicodeEncodeError, ValueError, TypeError, RecursionError, httpx.InvalidURL) as exc:
             # e.g. a schema text with a lone surrogate, which JSON over UTF-8 cannot carry
             raise InvalidArgument(f"the request cannot be sent: {exc}") from None
         try:

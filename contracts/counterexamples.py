@@ -25,6 +25,7 @@ from typing import Any
 import referencing.exceptions
 from referencing._core import Resolver
 
+from contracts import patterns
 from contracts.avro import Array, AvroSchema, AvroType, Enum, Fixed, Map, Primitive, Record, Union
 from contracts.errors import ContractsError
 from contracts.fields import field_paths
@@ -89,27 +90,29 @@ def find_counterexample(
         return None
     seen: set[str] = set()
     described: str | None = None
-    for count, message in enumerate(candidates):
-        if count >= limit:
-            break
-        size, parts = _inspect(message, MAX_EXAMPLE_SIZE)
-        if parts:
-            described = described or "; ".join(
-                f"{path or 'the message'} is {part.description}" for path, part in parts
-            )
-            continue
-        if size > MAX_EXAMPLE_SIZE:
-            described = described or (
-                f"a message of more than {MAX_EXAMPLE_SIZE} characters as JSON"
-            )
-            continue
-        key = repr(message)
-        if key in seen:
-            continue
-        seen.add(key)
-        reason = rejection(producer, contract, message)
-        if reason is not None:
-            return Counterexample(message=message, reason=reason)
+    # One pattern budget for the whole search: candidates never multiply what patterns may cost.
+    with patterns.budget():
+        for count, message in enumerate(candidates):
+            if count >= limit:
+                break
+            size, parts = _inspect(message, MAX_EXAMPLE_SIZE)
+            if parts:
+                described = described or "; ".join(
+                    f"{path or 'the message'} is {part.description}" for path, part in parts
+                )
+                continue
+            if size > MAX_EXAMPLE_SIZE:
+                described = described or (
+                    f"a message of more than {MAX_EXAMPLE_SIZE} characters as JSON"
+                )
+                continue
+            key = repr(message)
+            if key in seen:
+                continue
+            seen.add(key)
+            reason = rejection(producer, contract, message)
+            if reason is not None:
+                return Counterexample(message=message, reason=reason)
     if described is None:
         return None
     return Counterexample(

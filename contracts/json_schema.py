@@ -7,6 +7,7 @@ import json
 import math
 import re
 import sys
+import types
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -20,11 +21,13 @@ from jsonschema import (
     Draft7Validator,
     Draft201909Validator,
     Draft202012Validator,
+    validators,
 )
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from referencing._core import Resolver
 
+from contracts import patterns
 from contracts.errors import EncodingError, InvalidSchema, MessageRejected
 from contracts.findings import Finding, FindingKind, Location
 from contracts.formats import (
@@ -161,8 +164,12 @@ def _build_registry(schema: Any, draft: type[Validator]) -> referencing.Registry
 
 
 def _check_refs(schema: Any, draft: type[Validator], registry: referencing.Registry[Any]) -> None:
-    """Every `$ref` must resolve inside the schema itself; remote references are refused."""
-    _walk_refs(schema, (), specification_for(draft), registry.resolver(root_uri(schema, draft)))
+    """Every `$ref` (and the draft's `$dynamicRef` or `$recursiveRef`) must resolve inside the
+    schema itself; remote references are refused."""
+    keywords = tuple(k for k in ("$ref", "$dynamicRef", "$recursiveRef") if k in draft.VALIDATORS)
+    _walk_refs(
+        schema, (), specification_for(draft), registry.resolver(root_uri(schema, draft)), keywords
+    )
 
 
 def _walk_refs(
@@ -170,29 +177,88 @@ def _walk_refs(
     path: tuple[str, ...],
     specification: referencing.Specification[Any],
     resolver: Resolver[Any],
+    keywords: tuple[str, ...],
 ) -> None:
     if not isinstance(schema, dict):
         return
     resolver = resolver.in_subresource(specification.create_resource(schema))
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
+    # $dynamicRef and $recursiveRef resolve like $ref when first met; a remote one would make the
+    # validator fetch (and fail) at validation time, so it is refused here like a remote $ref.
+    for keyword in keywords:
+        ref = schema.get(keyword)
+        if not isinstance(ref, str):
+            continue
         try:
             resolver.lookup(ref)
         except referencing.exceptions.Unresolvable:
-            where = join_pointer([*path, "$ref"])
+            where = join_pointer([*path, keyword])
             if ref.startswith("#"):
                 raise InvalidSchema(
-                    f"$ref {ref!r} points at nothing in this schema; define it under $defs "
+                    f"{keyword} {ref!r} points at nothing in this schema; define it under $defs "
                     "or definitions",
                     where,
                 ) from None
             raise InvalidSchema(
-                f"$ref {ref!r} refers to another document; Accord never fetches schemas over "
-                "the network, so put the definition under $defs (or definitions) in this schema",
+                f"{keyword} {ref!r} refers to another document; Accord never fetches schemas "
+                "over the network, so put the definition under $defs (or definitions) in this "
+                "schema",
                 where,
             ) from None
     for child_path, child in children(schema, path):
-        _walk_refs(child, child_path, specification, resolver)
+        _walk_refs(child, child_path, specification, resolver, keywords)
+
+
+class _SafeRe:
+    """Stands for the `re` module inside python-jsonschema's keyword functions: every `re.search`
+    they make (pattern, patternProperties, additionalProperties, unevaluatedProperties) goes
+    through contracts.patterns, with ECMA-262 semantics in bounded time."""
+
+    @staticmethod
+    def search(pattern: str, string: str) -> bool | None:
+        return True if patterns.search(pattern, string) else None
+
+
+def _find_additional_properties(instance: dict[str, Any], schema: dict[str, Any]) -> Iterator[str]:
+    """python-jsonschema's helper of that name, matching each pattern on its own: it joins them
+    with '|', which renumbers backreferences."""
+    properties = schema.get("properties", {})
+    names = list(schema.get("patternProperties", {}))
+    for name in instance:
+        if name not in properties and not any(patterns.search(p, name) for p in names):
+            yield name
+
+
+def _rebound(function: types.FunctionType, names: dict[str, Any]) -> types.FunctionType:
+    """`function` with some of its module's globals replaced (recursive helpers see themselves)."""
+    scope = {**function.__globals__, **names}
+    code = function.__code__
+    clone = types.FunctionType(code, scope, code.co_name, function.__defaults__)
+    if scope.get(code.co_name) is function:
+        scope[code.co_name] = clone
+    return clone
+
+
+def _safe_keyword(function: types.FunctionType) -> types.FunctionType:
+    names: dict[str, Any] = {
+        "re": _SafeRe,
+        "find_additional_properties": _find_additional_properties,
+    }
+    helper = function.__globals__.get("find_evaluated_property_keys_by_schema")
+    if helper is not None:
+        names["find_evaluated_property_keys_by_schema"] = _rebound(helper, {"re": _SafeRe})
+    return _rebound(function, names)
+
+
+def _safe_draft(draft: type[Validator]) -> type[Validator]:
+    """`draft` whose every keyword matches patterns through contracts.patterns, never `re`."""
+    keywords = {keyword: _safe_keyword(function) for keyword, function in draft.VALIDATORS.items()}
+    extended = validators.extend(draft, validators=keywords)  # type: ignore[no-untyped-call]
+    return cast(type[Validator], extended)
+
+
+SAFE_DRAFTS: dict[type[Validator], type[Validator]] = {
+    draft: _safe_draft(draft) for draft in _DRAFTS.values()
+}
 
 
 # Keywords that apply their subschema to the same instance: a cycle through these alone (and $ref)
@@ -290,15 +356,16 @@ def _check_depth(schema: Any, draft: type[Validator], registry: referencing.Regi
 
 
 class _PythonPattern:
-    """`pattern` with Python's `re.search`, as python-jsonschema applies it: Rust's regex dialect
-    differs (`\\s` matches U+FEFF there, `$` does not match before a final newline, `\\d`/`\\w` are
-    ASCII), so the fast path must not use it."""
+    """`pattern` through contracts.patterns, as the Python path applies it: Rust's regex dialect
+    differs from ECMA-262 (`\\s` misses U+FEFF there), so the fast path must not use it."""
 
     def __init__(self, parent: dict[str, Any], value: Any, schema_path: list[str | int]) -> None:
-        self.search = re.compile(value).search
+        self.pattern = patterns.compile_pattern(value)
 
     def validate(self, instance: Any) -> None:
-        if type(instance) is str and self.search(instance) is None:
+        # A pattern out of budget raises here too; JsonSchema.validate then distrusts the fast
+        # verdict and python-jsonschema decides, from the same (spent) budget.
+        if type(instance) is str and not self.pattern.search(instance):
             raise ValueError("does not match the pattern")
 
 
@@ -307,7 +374,7 @@ def _python_keyword(draft: type[Validator], keyword: str) -> type[_PythonPattern
 
     class PythonKeyword(_PythonPattern):
         def __init__(self, parent: dict[str, Any], value: Any, path: list[str | int]) -> None:
-            self.is_valid = draft({keyword: value}).is_valid
+            self.is_valid = SAFE_DRAFTS[draft]({keyword: value}).is_valid
 
         def validate(self, instance: Any) -> None:
             if not self.is_valid(instance):
@@ -333,7 +400,8 @@ def fast_validator(schema: Any, draft: type[Validator]) -> jsonschema_rs.Validat
     """jsonschema_rs compiled to agree with `draft(schema)` on plain JSON values (see `json_value_problems`),
     or None when the schema must stay with python-jsonschema alone.
 
-    Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses Python's `re`
+    Formats are not asserted, nothing is ever retrieved (`offline`), `pattern` uses
+    contracts.patterns (ECMA-262 semantics in bounded time, as the Python path does)
     and `multipleOf` python-jsonschema's float arithmetic (0.3 is not a multiple of 0.1 there).
     `patternProperties` selects properties by Rust's regex dialect, and jsonschema_rs still applies
     drafts 4-7's `dependencies` under 2019-09 and 2020-12 where python-jsonschema ignores it (found by
@@ -564,7 +632,7 @@ class JsonSchema:
         self.registry = _build_registry(schema, draft)
         _check_refs(schema, draft, self.registry)
         _check_depth(schema, draft, self.registry)
-        self.validator: Validator = draft(schema, registry=self.registry)
+        self.validator: Validator = SAFE_DRAFTS[draft](schema, registry=self.registry)
         # The validity check on the hot path; python-jsonschema still locates every problem.
         self._fast = fast_validator(schema, draft)
 
@@ -601,14 +669,17 @@ class JsonSchema:
         problems = json_value_problems(message)
         if problems:
             return problems
-        fast = self._fast
-        if fast is not None:
-            try:
-                if fast.is_valid(message):
-                    return []
-            except Exception:  # noqa: S110 - any doubt: python-jsonschema decides
-                pass
-        return self._explain_json(message)
+        with patterns.budget():
+            fast = self._fast
+            if fast is not None:
+                try:
+                    # A pattern out of budget fails its keyword in jsonschema_rs, which `not`
+                    # would turn into "valid": that verdict is never trusted.
+                    if fast.is_valid(message) and not patterns.failed():
+                        return []
+                except Exception:  # noqa: S110 - any doubt: python-jsonschema decides
+                    pass
+            return self._explain_json(message)
 
     @property
     def has_fast_path(self) -> bool:
@@ -616,18 +687,33 @@ class JsonSchema:
         return self._fast is not None
 
     def explain(self, message: object) -> list[Finding]:
-        """Every located problem of `message`, by python-jsonschema alone (the engine's verdict)."""
+        """Every located problem of `message`, by python-jsonschema alone (the engine's verdict).
+
+        A pattern that cannot be evaluated (out of budget) ends the search with a finding that
+        refuses the message, located at the first value or property name it was matched against.
+        """
         return json_value_problems(message) or self._explain_json(message)
 
     def _explain_json(self, message: object) -> list[Finding]:
-        try:
-            return self._errors(message)
-        except RecursionError:
-            # A schema whose recursion outruns the message (refs within refs): refuse, never crash.
-            return [Finding(FindingKind.TOO_DEEP, (), depth_sentence("validating the message"))]
-
-    def _errors(self, message: object) -> list[Finding]:
         findings: list[Finding] = []
+        with patterns.budget():
+            try:
+                self._errors(message, findings)
+            except RecursionError:
+                # A schema whose recursion outruns the message (refs within refs): refuse.
+                return [Finding(FindingKind.TOO_DEEP, (), depth_sentence("validating the message"))]
+            except patterns.PatternNotEvaluated as exc:
+                findings.append(
+                    Finding(
+                        kind=FindingKind.PATTERN_NOT_EVALUATED,
+                        path=_where(message, exc.text),
+                        message=str(exc),
+                        keyword="pattern",
+                    )
+                )
+        return findings
+
+    def _errors(self, message: object, findings: list[Finding]) -> None:
         # jsonschema yields one `required` error per missing name, in the order of the list.
         missing_seen: dict[tuple[object, ...], int] = {}
         for error in self.validator.iter_errors(cast(Any, message)):
@@ -661,7 +747,6 @@ class JsonSchema:
                     keyword=keyword,
                 )
             )
-        return findings
 
     def encode(self, message: object, *, encoding: Encoding | None = None) -> bytes:
         """Compact UTF-8 JSON of a message `validate` accepts; `MessageRejected` otherwise."""
@@ -705,6 +790,23 @@ class JsonSchema:
         return document
 
 
+def _where(message: object, text: str) -> Location:
+    """The location of the first string value or property name in `message` equal to `text`."""
+    stack: list[tuple[object, Location]] = [(message, ())]
+    while stack:
+        value, path = stack.pop()
+        if type(value) is str and value == text:
+            return path
+        if isinstance(value, dict):
+            for key in reversed(list(value)):
+                if key == text:
+                    return (*path, key)
+                stack.append((value[key], (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in reversed(list(enumerate(value))))
+    return ()
+
+
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
@@ -744,14 +846,8 @@ class JsonSchemaFormat:
                 join_pointer(list(first.absolute_path)),
             )
         for path, sub in subschemas(schema):
-            if isinstance(sub, dict) and isinstance(sub.get("pattern"), str):
-                try:
-                    re.compile(sub["pattern"])
-                except re.error as exc:
-                    raise InvalidSchema(
-                        f"pattern {sub['pattern']!r} is not a valid regular expression: {exc}",
-                        join_pointer([*path, "pattern"]),
-                    ) from None
+            if isinstance(sub, dict):
+                _check_patterns(sub, path)
         return JsonSchema(text, schema, draft)
 
     def check(
@@ -766,6 +862,25 @@ class JsonSchemaFormat:
         if not isinstance(reader, JsonSchema) or not isinstance(writer, JsonSchema):
             raise TypeError("JSON Schema compatibility needs two parsed JSON schemas")
         return check_inclusion(reader, writer, policy=policy)
+
+
+def _check_patterns(schema: dict[str, Any], path: tuple[str, ...]) -> None:
+    """Every `pattern` and `patternProperties` name of one subschema compiles (once, cached)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(schema.get("pattern"), str):
+        found.append((schema["pattern"], (*path, "pattern")))
+    if isinstance(schema.get("patternProperties"), dict):
+        found.extend(
+            (name, (*path, "patternProperties", name)) for name in schema["patternProperties"]
+        )
+    for pattern, where in found:
+        try:
+            patterns.compile_pattern(pattern)
+        except patterns.InvalidPattern as exc:
+            raise InvalidSchema(
+                f"pattern {pattern!r} is not an ECMA-262 regular expression Accord can run: {exc}",
+                join_pointer(where),
+            ) from None
 
 
 def _draft_name(draft: type[Validator]) -> str:

@@ -6,9 +6,12 @@ import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # `sre_parse` warns since 3.11
 from typing import Any
 
+from contracts import patterns
+
 
 def matches(pattern: str, name: str) -> bool:
-    return re.search(pattern, name) is not None
+    """ECMA-262 matching in bounded time (contracts.patterns); PatternNotEvaluated past the budget."""
+    return patterns.search(pattern, name)
 
 
 # Pattern semantics are Python's `re.search`, as python-jsonschema applies them. These two

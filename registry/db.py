@@ -188,9 +188,10 @@ class Database:
             log.warning("readiness: the database did not answer: %s", exc.orig)
             raise ServiceUnavailable("The database is not reachable.") from exc
 
-    def read(self, use_case: Callable[[Session], T]) -> T:
+    def read(self, use_case: Callable[[Session], T], *, before_write: bool = False) -> T:
         """Run `use_case` in one transaction; a failed or lost connection is tried again (a read
-        changes nothing, so even a COMMIT that failed is safe to repeat)."""
+        changes nothing, so even a COMMIT that failed is safe to repeat). `before_write`: the read
+        is a write's snapshot, so a failure is answered as the write's ("nothing was stored")."""
         for attempt in range(_RECONNECT_ATTEMPTS):
             try:
                 with Session(self.engine, expire_on_commit=False) as session, session.begin():
@@ -200,7 +201,8 @@ class Database:
                 if failure is _Failure.LOST and attempt < _RECONNECT_ATTEMPTS - 1:
                     _back_off(attempt + 1, exc, base=_RECONNECT_BACKOFF)
                     continue
-                raise _answer(exc, failure, "read", attempts=attempt + 1) from exc
+                action = "write" if before_write else "read"
+                raise _answer(exc, failure, action, attempts=attempt + 1) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def write(self, use_case: Callable[[Session], T]) -> T:

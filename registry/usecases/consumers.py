@@ -168,7 +168,7 @@ def put_contract(
         under_lock = attempt == DECISION_ATTEMPTS - 1
         checked: SubjectVersion | None = None
         if not under_lock:
-            same, checked = ctx.db.read(snapshot)
+            same, checked = ctx.db.read(snapshot, before_write=True)
             if same is not None:
                 return same
             refuse_unless_satisfied(checked)

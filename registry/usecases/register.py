@@ -105,7 +105,7 @@ def register_version(
         under_lock = attempt == DECISION_ATTEMPTS - 1
         decided: SnapshotKey | None = None
         if not under_lock:
-            found, topic = ctx.db.read(snapshot)
+            found, topic = ctx.db.read(snapshot, before_write=True)
             if found.same is not None:
                 return found.same
             if topic is not None:

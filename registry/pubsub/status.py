@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from contracts.pubsub_rules import PubSubEncoding, RevisionPolicy
@@ -18,7 +19,7 @@ from registry.pubsub.sync import TopicSnapshot, enforceable_problem, plan_of, sc
 from registry.pubsub.tables import OutboxRow, RevisionRow, TopicSyncRow
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases import queries
-from registry.usecases.model import SubjectVersion
+from registry.usecases.model import StoredSchema, SubjectVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +78,41 @@ class PubSubStatus:
 def _snapshots(ctx: RegistryContext, session: Session, topics: list[str] | None) -> list[Any]:
     """Everything status needs, in five queries whatever the number of topics."""
     versions: dict[str, list[SubjectVersion]] = defaultdict(list)
+    # Columns, not ORM entities: building thousands of entities costs more than the query.
     statement = (
-        select(SubjectVersionRow, SchemaRow)
+        sa_select(
+            col(SubjectVersionRow.subject),
+            col(SubjectVersionRow.version),
+            col(SubjectVersionRow.deleted),
+            col(SchemaRow.id),
+            col(SchemaRow.schema_type),
+            col(SchemaRow.schema_text),
+            col(SchemaRow.fingerprint),
+        )
         .join(SchemaRow, col(SchemaRow.id) == col(SubjectVersionRow.schema_id))
         .order_by(col(SubjectVersionRow.subject), col(SubjectVersionRow.version))
     )
     if topics is not None:
         statement = statement.where(col(SubjectVersionRow.subject).in_(topics))
-    for version_row, schema_row in session.exec(statement).all():
-        versions[version_row.subject].append(
+    for subject, version, deleted, stored_id, schema_type, text, fingerprint in session.execute(
+        statement
+    ).all():
+        versions[subject].append(
             SubjectVersion(
-                subject=version_row.subject,
-                version=version_row.version,
-                schema=queries.stored_schema(schema_row),
-                deleted=version_row.deleted,
+                subject=subject,
+                version=version,
+                schema=StoredSchema(
+                    id=stored_id, schema_type=schema_type, text=text, fingerprint=fingerprint
+                ),
+                deleted=deleted,
             )
         )
-    subjects = {row.name: row for row in session.exec(select(SubjectRow)).all()}
+    subjects = {
+        name: (revisions, encoding)
+        for name, revisions, encoding in session.exec(
+            select(SubjectRow.name, SubjectRow.pubsub_revisions, SubjectRow.pubsub_encoding)
+        ).all()
+    }
     mapping: dict[str, dict[int, RevisionRow]] = defaultdict(dict)
     for row in session.exec(select(RevisionRow)).all():
         mapping[row.topic][row.version] = row
@@ -104,18 +123,14 @@ def _snapshots(ctx: RegistryContext, session: Session, topics: list[str] | None)
     }
     found = []
     for topic in sorted(versions):
-        subject = subjects.get(topic)
+        policy, encoding = subjects.get(topic, (None, None))
         snapshot = TopicSnapshot(
             topic=topic,
             versions=tuple(versions[topic]),
             mapping=mapping.get(topic, {}),
             state=states.get(topic),
-            policy=RevisionPolicy(
-                (subject.pubsub_revisions if subject else None) or RevisionPolicy.ALL_LIVE
-            ),
-            encoding=PubSubEncoding(
-                (subject.pubsub_encoding if subject else None) or PubSubEncoding.BINARY
-            ),
+            policy=RevisionPolicy(policy or RevisionPolicy.ALL_LIVE),
+            encoding=PubSubEncoding(encoding or PubSubEncoding.BINARY),
         )
         found.append((snapshot, work.get(topic)))
     return found

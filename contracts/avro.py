@@ -343,8 +343,8 @@ class _Parser:
         return precision, scale
 
     def union(self, spec: list[Any], pointer: Location, namespace: str) -> Union:
-        if not spec:
-            raise InvalidSchema("a union needs at least one branch", pointer)
+        # A union with no branches is valid (the specification and both Python implementations
+        # accept it): no value matches it, so no message holding it can be written.
         node = Union([], pointer)
         seen: dict[str, int] = {}
         for i, branch_spec in enumerate(spec):
@@ -507,6 +507,8 @@ def default_problem(node: AvroType, value: object) -> str | None:
 
 def _default_problem(node: AvroType, value: object, active: set[int]) -> str | None:
     if isinstance(node, Union):
+        if not node.branches:
+            return "a union with no branches has no value, so it cannot have a default"
         # The specification: a union default corresponds to the union's first branch.
         problem = _default_problem(node.branches[0], value, active)
         if problem:
@@ -837,6 +839,8 @@ class _Generator:
     def expr(self, node: AvroType, var: str) -> str:
         """A boolean expression saying whether `var` is valid for `node`."""
         if isinstance(node, Union):
+            if not node.branches:
+                return "False"  # a union with no branches accepts no value
             return "(" + " or ".join(self.expr(b, var) for b in node.branches) + ")"
         if isinstance(node, Record | Array | Map):
             return f"{self.function(node)}({var})"
@@ -938,6 +942,16 @@ def _problems(
 ) -> None:
     if isinstance(node, Union):
         if any(checks[id(b)](value) for b in node.branches):
+            return
+        if not node.branches:
+            out.append(
+                Finding(
+                    FindingKind.NO_MATCHING_ALTERNATIVE,
+                    path,
+                    f"the union has no branches, so no value is valid here (got {_python_kind(value)})",
+                    keyword="type",
+                )
+            )
             return
         shaped = [b for b in node.branches if _shape_matches(b, value)]
         if len(shaped) == 1:

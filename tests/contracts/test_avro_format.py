@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import fastavro.validation
 import pytest
 
 from contracts import EncodingError, InvalidSchema, MessageRejected, parse_schema
@@ -107,3 +108,36 @@ def test_canonical_form_reparses_to_itself() -> None:
     assert again.canonical == schema.canonical
     assert isinstance(again, AvroSchema)
     assert again.parsing_canonical_form == schema.parsing_canonical_form
+
+
+NO_BRANCHES = '{"type": "record", "name": "R", "fields": [{"name": "a", "type": []}]}'
+SAMPLE_VALUES: list[object] = [None, True, 0, 1.5, "", b"", [], {}, {"a": None}]
+
+
+@pytest.mark.parametrize("text", ["[]", NO_BRANCHES])
+def test_a_union_with_no_branches_parses_and_accepts_no_value(text: str) -> None:
+    schema = parse_schema("AVRO", text)
+    assert isinstance(schema, AvroSchema)
+    assert parse_schema("AVRO", schema.canonical).canonical == schema.canonical
+    assert "[]" in schema.parsing_canonical_form
+    for value in SAMPLE_VALUES:
+        # fastavro's own validator agrees: nothing matches a union with no branches.
+        assert not fastavro.validation.validate(value, schema.fastavro_schema, raise_errors=False)
+        assert not schema.is_valid(value)
+        assert schema.validate(value) == schema.explain(value) != []
+        with pytest.raises(MessageRejected):
+            schema.encode(value)
+
+
+def test_a_value_for_a_union_with_no_branches_is_no_matching_alternative() -> None:
+    (finding,) = parse_schema("AVRO", NO_BRANCHES).validate({"a": 3})
+    assert (finding.kind, finding.pointer) == ("NO_MATCHING_ALTERNATIVE", "/a")
+    assert "no branches" in finding.message
+    assert [f.kind for f in parse_schema("AVRO", "[]").validate("x")] == ["NO_MATCHING_ALTERNATIVE"]
+
+
+def test_no_payload_decodes_with_a_union_with_no_branches() -> None:
+    schema = parse_schema("AVRO", "[]")
+    for payload in (b"", b"\x00", b"\x02\x00"):
+        with pytest.raises(EncodingError):
+            schema.decode(payload)

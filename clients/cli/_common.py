@@ -17,6 +17,7 @@ from clients._cache import RegisteredSchema
 from clients._registry import RegistryClient
 from clients.cli import EXIT_AUTH, EXIT_BREAKING, EXIT_OK, EXIT_USAGE, add_registry_option
 from clients.errors import (
+    AccordError,
     IncompatibleSchema,
     InvalidSchemaError,
     NotAuthorized,
@@ -104,7 +105,7 @@ def read_json(path: str) -> Any:
     text = read_text(path)
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # a JSONDecodeError, or an integer past Python's 4,300 digits
         raise UsageError(f"{path} is not JSON: {exc}") from exc
     except RecursionError:
         raise UsageError(f"{path} is nested too deeply to read") from None
@@ -257,6 +258,8 @@ def explain(exc: BaseException, registry_url: str) -> tuple[int, str]:
         if 200 <= exc.status < 300:
             return EXIT_USAGE, f"{where} sent an answer the CLI cannot use: {exc.message}"
         return EXIT_USAGE, f"{where} answered {exc.status} (error {exc.error_code}): {exc.message}"
+    if isinstance(exc, AccordError):  # InvalidArgument: a topic or version no URL can carry
+        return EXIT_USAGE, str(exc)
     if isinstance(exc, ContractsError):
         return EXIT_BREAKING, f"invalid: {exc}"
     if isinstance(exc, KeyboardInterrupt):

@@ -169,7 +169,7 @@ def run(url: str, messages: list[dict[str, Any]]) -> None:
     writer_avro = publisher.schema_for("CUSTOMER_CREATED")
 
     def accord_avro_encode(message: dict[str, Any]) -> object:
-        # Validate+encode alone, the schema in hand (what the goal measures).
+        # Validate+encode alone, the schema in hand (the cost the publisher adds to every message).
         return publisher.encode("CUSTOMER_CREATED", writer_avro, message)
 
     def accord_avro_publish(message: dict[str, Any]) -> object:

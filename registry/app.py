@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     # Liveness, health and cluster metadata answer anyone; every other route needs credentials once
-    # auth is on (issue 6). FastAPI caches the dependency per request: a write resolves it once.
+    # auth is on (an admin token is set). FastAPI caches the dependency per request: a write resolves it once.
     # Routing tries routes in order, a few microseconds each: the hot reads (a schema by id, a
     # topic's version) come first.
     authenticated = [Depends(current_principal)]
@@ -65,10 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(resource.router, dependencies=authenticated)
     # Accord's extensions beside the Confluent API (consumer contracts, the check, fields).
     app.include_router(consumers.router, dependencies=authenticated)
-    # Teams, tokens, topic owners and the audit log (issue 6).
+    # Teams, tokens, topic owners and the audit log: who may write what, and who did.
     app.include_router(teams.router, dependencies=authenticated)
     app.include_router(audit.router, dependencies=authenticated)
-    # Pub/Sub enforcement: status, one-shot sync, cutover (issue 11).
+    # Pub/Sub enforcement: status, one-shot sync, cutover (off until a project is configured).
     app.include_router(pubsub.router, dependencies=authenticated)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     _document_security(app, public=server.router.routes)

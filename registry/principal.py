@@ -1,4 +1,4 @@
-"""Who is calling: the one seam through which authentication (issue 6) reaches the use cases."""
+"""Who is calling: the one seam through which authentication reaches the use cases."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ class Settings(BaseModel):
     migrate_on_start: bool = True
     cluster_id: str = "accord"
     # Auth is off (every caller may do everything) until an admin token is set; then every call
-    # but liveness and health needs a team token or this one (issue 6). SecretStr keeps it out
+    # but liveness and health needs a team token or this one. SecretStr keeps it out
     # of reprs and logs.
     admin_token: SecretStr | None = None
     # Pub/Sub enforcement is off until a Google Cloud project is named; then topics' schemas are

@@ -60,7 +60,7 @@ class SubjectRow(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
-    # The team that owns the topic: the first to write it, or one an admin assigns (issue 6).
+    # The team that owns the topic: the first to write it, or one an admin assigns.
     # Null while auth is off, or for topics written by an admin and not yet assigned.
     owner: str | None = Field(default=None, sa_column=Column(String(255), nullable=True))
     # Pub/Sub enforcement (registry/pubsub): which versions the topic accepts (ALL_LIVE or

@@ -1,4 +1,4 @@
-"""Storage of teams, their tokens (hashed) and the audit log of every write (issue 6)."""
+"""Storage of teams, their tokens (hashed) and the audit log of every write."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Teams and their tokens, authentication of a request, and topic owners (issue 6)."""
+"""Teams and their tokens, authentication of a request, and topic owners."""
 
 from __future__ import annotations
 

@@ -188,7 +188,7 @@ def test_writer_schemas_are_fetched_once(fake_registry):
             "name": st.text(max_size=30),
             "tags": st.lists(st.text(max_size=8), max_size=4),
             # Up to year 9999: fastavro reads timestamp-millis as datetime, which ends there
-            # (a larger long is valid Avro but fails to decode; see the report of issue 5).
+            # (a larger long is valid Avro but fastavro cannot decode it, so the oracle stops there).
             "created_at": st.integers(min_value=0, max_value=253_402_300_799_999),
         }
     ),

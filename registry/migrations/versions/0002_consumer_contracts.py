@@ -1,4 +1,4 @@
-"""Consumer contracts, one row per contract version (issue 4)."""
+"""Consumer contracts, one row per contract version."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Teams, their hashed tokens, topic owners and the audit log (issue 6)."""
+"""Teams, their hashed tokens, topic owners and the audit log."""
 
 from __future__ import annotations
 

@@ -73,13 +73,19 @@ def test_ids_are_global_and_content_based(client) -> None:
 
 
 def test_re_registering_an_existing_schema_returns_it_without_a_check(client) -> None:
+    # Under NONE the topic takes a version 1 that a BACKWARD reader of version 2 could not be.
+    client.put("/config/T", json={"compatibility": "NONE"})
+    first = register(client, "T", V3_BREAKING).json()
     register(client, "T", V1)
-    register(client, "T", V2)
-    client.put("/config/T", json={"compatibility": "FORWARD"})
-    # V1 would not pass FORWARD against V2 as a *new* schema? It is not new: same id, version 1.
-    again = register(client, "T", V1)
+    client.put("/config/T", json={"compatibility": "BACKWARD"})
+    # The level now refuses that text as a new version: the check would fail it...
+    verdict = client.post("/compatibility/subjects/T/versions/latest", json={"schema": V3_BREAKING})
+    assert verdict.json()["is_compatible"] is False
+    assert register(client, "T", record(("id", "string"), ("years", "int"))).status_code == 409
+    # ...yet registering it again answers the version that holds it, with no check and no write.
+    again = register(client, "T", V3_BREAKING)
     assert again.status_code == 200
-    assert again.json()["version"] == 1
+    assert (again.json()["id"], again.json()["version"]) == (first["id"], 1)
     assert client.get("/subjects/T/versions").json() == [1, 2]
 
 
@@ -99,11 +105,22 @@ def test_json_schema_topics(client) -> None:
     created = register(client, "EMAIL_SENT", JSON_OPEN, schemaType="JSON")
     assert created.status_code == 200
     assert client.get(f"/schemas/ids/{created.json()['id']}").json()["schemaType"] == "JSON"
-    # Same text as another type is another schema.
+    # The same text of the same type is the same schema, in any topic.
     assert (
         register(client, "OTHER", JSON_OPEN, schemaType="JSON").json()["id"]
         == (created.json()["id"])
     )
+
+
+def test_the_same_text_as_another_type_is_another_schema(client) -> None:
+    # `{"type": "string"}` is a valid Avro schema and a valid JSON Schema, with different meanings.
+    text = json.dumps({"type": "string"})
+    as_avro = register(client, "AS_AVRO", text).json()
+    as_json = register(client, "AS_JSON", text, schemaType="JSON").json()
+    assert as_avro["id"] != as_json["id"]
+    assert client.get(f"/schemas/ids/{as_avro['id']}").json()["schemaType"] == "AVRO"
+    assert client.get(f"/schemas/ids/{as_json['id']}").json()["schemaType"] == "JSON"
+    assert client.get(f"/schemas/ids/{as_json['id']}/subjects").json() == ["AS_JSON"]
 
 
 def test_changing_schema_type_is_incompatible(client) -> None:

@@ -56,7 +56,8 @@ class Settings(BaseModel):
     # Off: this replica serves requests and one-shot syncs only (tests; a replica kept quiet).
     pubsub_worker: bool = True
     pubsub_poll_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
-    pubsub_lease_seconds: float = Field(default=120.0, ge=1.0, le=86400.0)
+    # Longer than one topic's sync can take (a few calls of pubsub_call_timeout_seconds each).
+    pubsub_lease_seconds: float = Field(default=300.0, ge=1.0, le=86400.0)
     pubsub_max_backoff_seconds: float = Field(default=300.0, ge=0.0, le=86400.0)
     pubsub_call_timeout_seconds: float = Field(default=30.0, gt=0.0, le=600.0)
 

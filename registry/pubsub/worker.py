@@ -45,18 +45,26 @@ class OutboxWorker:
     name: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     batch: int = 50
 
-    def run_once(self, *, topics: Iterable[str] | None = None) -> list[Outcome]:
+    def run_once(
+        self,
+        *,
+        topics: Iterable[str] | None = None,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> list[Outcome]:
         """Claim what is due (of `topics`, or all) and deliver it; rows another worker holds
-        are skipped. Returns one outcome per delivered row."""
+        are skipped. Returns one outcome per delivered row. Once `stopping()` says so, no more
+        rows are claimed (a claimed row is delivered or, if the process dies, its lease ends)."""
         settings = self.ctx.settings
         chosen = None if topics is None else list(topics)
         outcomes: list[Outcome] = []
-        while True:
+        while not stopping():
             claims = outbox.claim(
                 self.ctx.db,
                 self.name,
                 lease_seconds=settings.pubsub_lease_seconds,
-                limit=self.batch,
+                # One row at a time: a row's lease then covers one topic's sync, never a queue
+                # of them waiting behind a slow Pub/Sub (its lease could end before its turn).
+                limit=1 if chosen is None else self.batch,
                 kinds=self.handlers,
                 topics=chosen,
             )
@@ -66,6 +74,7 @@ class OutboxWorker:
                 outcomes.append(self._deliver(held))
             if chosen is not None:
                 return outcomes  # a one-shot run over named topics tries each once
+        return outcomes
 
     def _deliver(self, held: outbox.Claim) -> Outcome:
         handler = self.handlers[held.kind]
@@ -99,7 +108,7 @@ class OutboxWorker:
             log.exception("Pub/Sub backfill failed; the worker carries on")
         while not stop.is_set():
             try:
-                await run_in_threadpool(self.run_once)
+                await run_in_threadpool(lambda: self.run_once(stopping=stop.is_set))
             except Exception:  # the database was unreachable: try again next round
                 log.exception("Pub/Sub outbox round failed; retrying")
             with contextlib.suppress(TimeoutError):

@@ -165,6 +165,21 @@ def finish(db: Database, held: Claim) -> None:
     db.write(transaction)
 
 
+def release(db: Database, held: Iterable[Claim]) -> None:
+    """Give rows back untried: due again at once, for any worker."""
+    rows = list(held)
+
+    def transaction(session: Session) -> None:
+        for claimed in rows:
+            row = _held(session, claimed)
+            if row is not None:
+                row.claimed_by = row.claimed_until = row.claimed_request = None
+                row.attempts = max(0, row.attempts - 1)
+                session.add(row)
+
+    db.write(transaction)
+
+
 def fail(db: Database, held: Claim, error: str, *, max_backoff_seconds: float) -> datetime | None:
     """The sync failed: release the row, due again after an exponential, jittered backoff
     (1 s, 2 s, 4 s … up to the setting). Returns when it is due."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,15 +63,20 @@ class OutboxWorker:
                 self.ctx.db,
                 self.name,
                 lease_seconds=settings.pubsub_lease_seconds,
-                # One row at a time: a row's lease then covers one topic's sync, never a queue
-                # of them waiting behind a slow Pub/Sub (its lease could end before its turn).
-                limit=1 if chosen is None else self.batch,
+                limit=self.batch,
                 kinds=self.handlers,
                 topics=chosen,
             )
             if not claims:
                 return outcomes
-            for held in claims:
+            claimed_at = time.monotonic()
+            for index, held in enumerate(claims):
+                # A row is started only while half its lease is left, more than one topic's
+                # sync takes: behind a slow Pub/Sub the rest go back rather than being synced
+                # after their lease ended (when another replica may already hold them).
+                if time.monotonic() - claimed_at > settings.pubsub_lease_seconds / 2:
+                    outbox.release(self.ctx.db, claims[index:])
+                    break
                 outcomes.append(self._deliver(held))
             if chosen is not None:
                 return outcomes  # a one-shot run over named topics tries each once

@@ -177,3 +177,23 @@ def test_backoff_grows_between_attempts(make_registry: Any) -> None:
     # 1, 2, 4, 8 seconds, each jittered down to no less than half.
     for attempt, delay in enumerate(delays):
         assert 2**attempt / 2 - 0.1 <= delay <= 2**attempt + 0.1
+
+
+def test_rows_whose_lease_is_half_gone_are_given_back_untried(make_registry: Any) -> None:
+    client = make_registry(pubsub_lease_seconds=1.0)
+    for topic in ("TOPIC_A", "TOPIC_B", "TOPIC_C"):
+        register(client, topic, V1)
+    worker = ctx_of(client).pubsub.worker
+    sync_topic = worker.handlers[outbox.SCHEMA_SYNC]
+
+    def slow(*args: Any) -> object:  # a Pub/Sub that takes most of the lease for one topic
+        time.sleep(0.6)
+        return sync_topic(*args)
+
+    worker.handlers[outbox.SCHEMA_SYNC] = slow
+    assert [o.topic for o in worker.run_once(stopping=lambda: True)] == []  # stopping: no claim
+    delivered = worker.run_once(topics=["TOPIC_A", "TOPIC_B", "TOPIC_C"])
+    assert [o.topic for o in delivered] == ["TOPIC_A"]
+    left = rows(client)
+    assert sorted(r.topic for r in left) == ["TOPIC_B", "TOPIC_C"]
+    assert all(r.claimed_by is None and r.attempts == 0 for r in left)

@@ -1,4 +1,4 @@
-"""Regular-expression facts the check can be certain of (Python's `re.search`, as validators apply it)."""
+"""Regular-expression facts the check can be certain of, in ECMA-262 as contracts.patterns runs it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ def matches(pattern: str, name: str) -> bool:
     return patterns.search(pattern, name)
 
 
-# Pattern semantics are Python's `re.search`, as python-jsonschema applies them. These two
-# questions are answered from the parsed pattern, and only for shapes whose answer is certain.
+# Patterns mean what ECMA-262 says (contracts.patterns). The facts below read Python's parse of a
+# pattern only for shapes both dialects read alike, and answer False whenever that is not certain.
 _ANY_REPEAT = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT)
 # Only `^` and `$`: `\A` and `\Z` are Python's; in ECMA-262 (JSON Schema's dialect) `\Z` is a
 # literal Z, so trusting them could call a pattern universal that a conforming validator is not.
@@ -41,14 +41,12 @@ def _may_be_skipped(item: tuple[Any, Any]) -> bool:
     return op in _ANY_REPEAT and arg[0] == 0
 
 
-def _any_character(body: Any, flags: int) -> bool:
-    """Does this repeated body match every single character (`.` with DOTALL, `[\\s\\S]`…)?"""
+def _any_character(body: Any) -> bool:
+    """Does this repeated body match every single character (`[\\s\\S]`, `[\\d\\D]`, `[\\w\\W]`)?"""
     items = list(body)
     if len(items) != 1:
         return False
     op, arg = items[0]
-    if op is sre_parse.ANY:
-        return bool(flags & re.DOTALL)
     if op is sre_parse.IN:
         if any(kind is sre_parse.NEGATE for kind, _ in arg):
             return False  # `[^\s\S]` matches no character at all
@@ -58,13 +56,16 @@ def _any_character(body: Any, flags: int) -> bool:
 
 
 def matches_every_string(pattern: str) -> bool:
-    r"""True only when `re.search(pattern, s)` succeeds for every string s.
+    r"""True only when the pattern finds a match in every string.
 
-    Unanchored, a pattern of optional repetitions (and end anchors) matches at the end of any
-    string: `a*`, `.*`, `\d*$`. Anchored with `^`, optional repetitions still match the empty
-    prefix; an end anchor then needs a repetition of any character, since `.` stops at a newline:
-    `^.*$` rejects "a\nb", `^[\s\S]*$` and `(?s)^.*$` do not.
+    Unanchored, a pattern of optional repetitions (and `$`) matches at the end of any string:
+    `a*`, `.*`, `\d*$`. Anchored with `^`, optional repetitions still match the empty prefix; a `$`
+    then needs a repetition of any character, since `.` stops at a line terminator: `^.*$`
+    rejects "a\nb", `^[\s\S]*$` does not. `{,n}` is a quantifier to Python but literal text to
+    ECMA-262, so a pattern holding it is never called universal.
     """
+    if "{," in pattern:
+        return False
     parsed = _parsed(pattern)
     if parsed is None:
         return False
@@ -77,30 +78,36 @@ def matches_every_string(pattern: str) -> bool:
             return False
         if len(body) == len(items) - 1:
             return True
-        flags = parsed.state.flags
         return any(
-            item[1][1] == sre_parse.MAXREPEAT and _any_character(item[1][2], flags) for item in body
+            item[1][1] == sre_parse.MAXREPEAT and _any_character(item[1][2]) for item in body
         )
     return all(
         _may_be_skipped(item) or (item[0] is sre_parse.AT and item[1] in _ENDS) for item in items
     )
 
 
+# Characters with a meaning of their own in a pattern; every other character stands for itself.
+_SYNTAX = frozenset("\\^$.|?*+()[]{}")
+
+
 def anchored_prefix(pattern: str) -> str | None:
-    """The literal text every matching string starts with, when `pattern` is `^` then literals
-    (case-sensitive, single-line); else None."""
-    parsed = _parsed(pattern)
-    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.VERBOSE):
+    """The literal text every matching string starts with, when `pattern` starts with `^` and has
+    no alternation; else None. Read from the source (plain characters only, no escapes, whose
+    meaning differs between dialects), so it holds in ECMA-262 and Python alike."""
+    if not pattern.startswith("^") or "|" in pattern:
         return None
-    items = list(parsed)
-    if not items or items[0][0] is not sre_parse.AT or items[0][1] not in _STARTS:
-        return None
-    prefix = []
-    for op, arg in items[1:]:
-        if op is not sre_parse.LITERAL:
+    prefix: list[str] = []
+    for character in pattern[1:]:
+        if character in _SYNTAX:
             break
-        prefix.append(chr(arg))
+        prefix.append(character)
+    if prefix and pattern[1 + len(prefix) : 2 + len(prefix)] in ("?", "*", "{"):
+        prefix.pop()  # a quantifier on the last character may repeat it zero times
     return "".join(prefix)
+
+
+def _literal_only(pattern: str) -> bool:
+    return pattern.startswith("^") and not any(c in _SYNTAX for c in pattern[1:])
 
 
 def pattern_covers(general: str, specific: str | None) -> bool:
@@ -109,11 +116,8 @@ def pattern_covers(general: str, specific: str | None) -> bool:
         return True
     if specific is None:
         return False
-    parsed = _parsed(general)
-    prefix, inner = anchored_prefix(general), anchored_prefix(specific)
-    if parsed is None or prefix is None or inner is None:
-        return False
-    return len(list(parsed)) == len(prefix) + 1 and inner.startswith(prefix)
+    inner = anchored_prefix(specific)
+    return _literal_only(general) and inner is not None and inner.startswith(general[1:])
 
 
 def patterns_disjoint(one: str, other: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from clients._cache import RegisteredSchema, is_positive_int
 from clients._registry import RegistryClient
+from clients._schema_type import registered_type, schema_type_for
 from clients.errors import (
     InvalidArgument,
     InvalidMessage,
@@ -26,7 +27,6 @@ from contracts import (
     FindingKind,
     MessageRejected,
     ParsedSchema,
-    guess_schema_type,
 )
 
 log = logging.getLogger("clients.publisher")
@@ -245,7 +245,7 @@ class ValidatingPublisher:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UnknownTopic(topic, f"the bundled schema {path} cannot be read: {exc}") from exc
-        schema_type = guess_schema_type(path.name, text)
+        schema_type = schema_type_for(path.name, text, registered_type(self.registry, topic))
         try:
             registered = self.registry.lookup_schema(topic, text, schema_type)
         except SchemaNotFound as exc:

@@ -3,6 +3,10 @@
 No network, database or web framework is imported here (tests/test_architecture.py checks it).
 """
 
+# The one version source: pyproject.toml reads it (setuptools dynamic version), `accord --version`
+# prints it.
+__version__ = "0.1.0"
+
 from contracts.compatibility import (
     CompatibilityLevel,
     VersionedSchema,

@@ -183,21 +183,41 @@ def parse_schema(schema_type: SchemaType | str | None, text: str) -> ParsedSchem
 
 
 def guess_schema_type(file_name: str, text: str) -> SchemaType:
-    """The format of a schema file a service bundles: `.avsc` is Avro; otherwise a JSON object with
-    `$schema`, `properties` or a JSON Schema `type` (object, array…) without Avro's
-    `fields`/`symbols`/`items`-as-type is JSON Schema. Anything else is given to Avro's parser,
-    which says what is wrong with it."""
-    if file_name.endswith(".avsc"):
-        return SchemaType.AVRO
+    """The format of a schema file from its content, then its extension. Content decides when it
+    is clear: Avro is a union (list), a primitive name (string), or an object with Avro's
+    `record`/`enum`/`fixed`/`map` or an Avro-only primitive as `type`, or `fields`/`symbols`;
+    JSON Schema is a boolean, or an object with `$schema`, `properties`, a JSON-only `type`
+    (object, integer, number) or another JSON Schema keyword. Otherwise (or when the text is not
+    JSON) `.avsc`/`.avro` is Avro and anything else JSON Schema. The caller puts a topic's
+    registered type before this (clients' `schema_type_for`)."""
+    by_extension = SchemaType.AVRO if file_name.endswith((".avsc", ".avro")) else SchemaType.JSON
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
+        return by_extension
+    if isinstance(document, (list, str)):
         return SchemaType.AVRO
-    if not isinstance(document, dict):
-        return SchemaType.AVRO  # a union (list) or a primitive name (string)
-    if "$schema" in document or "properties" in document:
+    if isinstance(document, bool):
         return SchemaType.JSON
-    avro_named = {"record", "enum", "fixed", "error"}
-    if document.get("type") in avro_named or "fields" in document or "symbols" in document:
+    if not isinstance(document, dict):
+        return by_extension
+    declared = document.get("type")
+    if "$schema" in document or declared in _JSON_ONLY_TYPES:
+        return SchemaType.JSON
+    if declared in _AVRO_ONLY_TYPES or "fields" in document or "symbols" in document:
         return SchemaType.AVRO
-    return SchemaType.JSON
+    if _JSON_SCHEMA_KEYWORDS.intersection(document):
+        return SchemaType.JSON
+    return by_extension
+
+
+_AVRO_ONLY_TYPES = frozenset(
+    {"record", "enum", "fixed", "error", "map", "int", "long", "float", "double", "bytes"}
+)
+_JSON_ONLY_TYPES = frozenset({"object", "integer", "number"})
+_JSON_SCHEMA_KEYWORDS = frozenset(
+    {
+        "properties", "required", "additionalProperties", "patternProperties", "$id", "$ref",
+        "$defs", "definitions", "allOf", "anyOf", "oneOf", "not", "const", "enum", "if",
+    }
+)  # fmt: skip

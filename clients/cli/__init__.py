@@ -30,10 +30,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="accord", description="Schema registry and consumer-contract testing for event topics."
     )
+    from contracts import __version__
+
+    parser.add_argument("--version", action="version", version=f"accord {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command group registers itself; `serve` imports the registry lazily (clients -> registry
     # only through `accord serve`, see ARCHITECTURE.md).
-    from clients.cli import audit, check, contract, pubsub, schema, serve, team, token, validate
+    from clients.cli import (
+        audit,
+        check,
+        completion,
+        config,
+        contract,
+        pubsub,
+        schema,
+        serve,
+        team,
+        token,
+        topic,
+        validate,
+    )
 
     serve.register(commands)
     schema.register(commands)
@@ -44,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.register(commands)
     audit.register(commands)
     pubsub.register(commands)
+    config.register(commands)
+    topic.register(commands)
+    completion.register(commands)
     return parser
 
 

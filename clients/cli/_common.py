@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from clients._cache import RegisteredSchema
 from clients._registry import RegistryClient
+from clients._schema_type import registered_type, schema_type_for
 from clients.cli import EXIT_AUTH, EXIT_BREAKING, EXIT_OK, EXIT_USAGE, add_registry_option
 from clients.errors import (
     AccordError,
@@ -57,11 +58,38 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Commands that print data, not a check report: text (a table or a line) or JSON."""
+    add_registry_option(parser)
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the output to FILE (written on failure too, with the error)",
+    )
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], empty: str) -> str:
+    """Rows under their headers in aligned columns (the last column is not padded); `empty` when
+    there are no rows."""
+    cells = [[one_line(str(cell)) for cell in row] for row in rows]
+    if not cells:
+        return empty.rstrip("\n") + "\n"
+    lines = [list(headers), *cells]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers) - 1)]
+    return "".join(
+        "  ".join([*(c.ljust(w) for c, w in zip(line, widths, strict=False)), line[-1]]).rstrip()
+        + "\n"
+        for line in lines
+    )
+
+
 def add_type_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--type",
         choices=["avro", "json"],
-        help="schema type (default: from the file name, .avsc is Avro, else JSON Schema)",
+        help="schema type (default: the topic's registered type, else the file's content, else "
+        "its name: .avsc is Avro)",
     )
 
 
@@ -76,10 +104,24 @@ def positive_int(text: str) -> int:
     return value
 
 
-def schema_type_of(path: str, given: str | None) -> SchemaType:
+def schema_type_of(path: str, given: str | None, text: str) -> SchemaType:
+    """--type, else the file's own content, then its extension (the registry is not asked yet)."""
     if given:
         return SchemaType.parse(given)
-    return SchemaType.AVRO if path.endswith((".avsc", ".avro")) else SchemaType.JSON
+    return schema_type_for(path, text)
+
+
+def settle_type(
+    args: argparse.Namespace, client: RegistryClient, kind: SchemaType, text: str
+) -> SchemaType:
+    """Without --type, the topic's registered type overrides the file's own guess; a file that
+    then does not parse is refused like any invalid file."""
+    if args.type:
+        return kind
+    settled = schema_type_for(args.file, text, registered_type(client, args.topic))
+    if settled is not kind:
+        parse_file(settled, text, args.file)
+    return settled
 
 
 def read_text(path: str) -> str:

@@ -14,6 +14,7 @@ from clients.cli._common import (
     read_text,
     registry,
     schema_type_of,
+    settle_type,
 )
 from clients.cli.contract import current_producer, load_contract
 from contracts.consumers import check_consumer_contract
@@ -40,9 +41,10 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with registry(args) as client:
             producer = current_producer(client, args.topic)
         return emit_report(args, out, check_consumer_contract(args.topic, contract, producer))
-    kind = schema_type_of(args.file, args.type)
     text = read_text(args.file)
+    kind = schema_type_of(args.file, args.type, text)
     parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once
     with registry(args) as client:
+        kind = settle_type(args, client, kind, text)
         report = client.check_schema(args.topic, text, kind)
     return emit_report(args, out, report)

@@ -21,6 +21,8 @@ from clients.cli._common import (
     read_text,
     registry,
     schema_type_of,
+    settle_type,
+    table,
 )
 from clients.errors import IncompatibleSchema, SchemaNotFound
 from contracts import ParsedSchema, SchemaType
@@ -74,8 +76,8 @@ def current_producer(client: RegistryClient, topic: str) -> ParsedSchema | None:
 
 def load_contract(args: argparse.Namespace) -> tuple[ConsumerContract, SchemaType, str]:
     """The contract file and its --example files, read and parsed before any call."""
-    kind = schema_type_of(args.file, args.type)
     text = read_text(args.file)
+    kind = schema_type_of(args.file, args.type, text)
     schema = parse_file(kind, text, args.file)
     examples = tuple(read_json(path) for path in getattr(args, "example", []) or [])
     return ConsumerContract(args.consumer, schema, examples), kind, text
@@ -84,6 +86,7 @@ def load_contract(args: argparse.Namespace) -> tuple[ConsumerContract, SchemaTyp
 def register_contract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     contract, kind, text = load_contract(args)
     with registry(args) as client:
+        kind = settle_type(args, client, kind, text)
         try:
             stored = client.register_contract(
                 args.topic, args.consumer, text, kind, examples=contract.examples
@@ -122,7 +125,11 @@ def list_contracts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             found = [c for c in found if args.topic in (None, c.topic)]
         else:
             found = client.list_contracts(args.topic)
-    lines = "".join(f"{c.topic}  {c.consumer}  version {c.version}\n" for c in found)
+    lines = table(
+        ("TOPIC", "CONSUMER", "VERSION"),
+        ((c.topic, c.consumer, c.version) for c in found),
+        "no contracts",
+    )
     emit_data(args, out, [c.to_json() for c in found], lines)
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""`accord schema register|get|diff`: a producer's schema versions."""
+"""`accord schema register|get|diff|list|versions|delete`: a producer's schema versions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from clients.cli import EXIT_BREAKING, EXIT_OK
 from clients.cli._common import (
     UsageError,
     add_common_options,
+    add_data_options,
     add_type_option,
     emit_data,
     emit_report,
@@ -20,6 +21,8 @@ from clients.cli._common import (
     read_text,
     registry,
     schema_type_of,
+    settle_type,
+    table,
 )
 from clients.errors import IncompatibleSchema
 from contracts import ParsedSchema, check_pair
@@ -54,12 +57,41 @@ def register(commands: Any) -> None:
     add_common_options(diff)
     diff.set_defaults(handler=guarded(diff_schema))
 
+    listing = actions.add_parser("list", help="every topic with a schema")
+    listing.add_argument(
+        "--deleted", action="store_true", help="include topics whose versions are all soft-deleted"
+    )
+    add_data_options(listing)
+    listing.set_defaults(handler=guarded(list_topics))
+
+    versions = actions.add_parser("versions", help="the version numbers of TOPIC")
+    versions.add_argument("topic")
+    versions.add_argument("--deleted", action="store_true", help="include soft-deleted versions")
+    add_data_options(versions)
+    versions.set_defaults(handler=guarded(list_versions))
+
+    delete = actions.add_parser(
+        "delete",
+        help="soft-delete TOPIC (or one --version of it); --permanent removes what was "
+        "soft-deleted before",
+    )
+    delete.add_argument("topic")
+    delete.add_argument("--version", type=positive_int, help="only this version")
+    delete.add_argument(
+        "--permanent",
+        action="store_true",
+        help="hard delete (the topic or version must be soft-deleted first)",
+    )
+    add_data_options(delete)
+    delete.set_defaults(handler=guarded(delete_schema))
+
 
 def register_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = read_text(args.file)
-    kind = schema_type_of(args.file, args.type)
+    kind = schema_type_of(args.file, args.type, text)
     parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once
     with registry(args) as client:
+        kind = settle_type(args, client, kind, text)
         try:
             registered = client.register_schema(args.topic, text, kind)
         except IncompatibleSchema as exc:
@@ -103,11 +135,15 @@ def diff_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError("give either --to M or FILE, not both")
     new_schema: ParsedSchema | None = None
     if args.file:  # the file first: a bad file is reported before any call
-        new_schema = parse_file(
-            schema_type_of(args.file, args.type), read_text(args.file), args.file
-        )
+        new_text = read_text(args.file)
+        new_kind = schema_type_of(args.file, args.type, new_text)
+        new_schema = parse_file(new_kind, new_text, args.file)
         new_label = args.file
     with registry(args) as client:
+        if args.file:
+            settled = settle_type(args, client, new_kind, new_text)
+            if settled is not new_kind:
+                new_schema = parse_file(settled, new_text, args.file)
         old = (
             client.get_version(args.topic, args.from_version)
             if args.from_version is not None
@@ -142,6 +178,37 @@ def diff_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"  the old schema {'can' if readable_old else 'cannot'} read data of the new (FORWARD)"
     )
     emit_data(args, out, data, "\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def list_topics(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with registry(args) as client:
+        topics = client.get_subjects(deleted=args.deleted)
+    emit_data(args, out, topics, table(("TOPIC",), ((t,) for t in topics), "no topics"))
+    return EXIT_OK
+
+
+def list_versions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with registry(args) as client:
+        versions = client.get_versions(args.topic, deleted=args.deleted)
+    text = f"{args.topic}: versions {', '.join(str(v) for v in versions)}\n"
+    emit_data(args, out, versions, text)
+    return EXIT_OK
+
+
+def delete_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    how = "permanently deleted" if args.permanent else "soft-deleted"
+    with registry(args) as client:
+        if args.version is not None:
+            versions = [client.delete_version(args.topic, args.version, permanent=args.permanent)]
+        else:
+            versions = client.delete_subject(args.topic, permanent=args.permanent)
+    text = f"{how} {args.topic} version{'s' if len(versions) != 1 else ''} " + (
+        ", ".join(str(v) for v in versions) + "\n"
+    )
+    emit_data(
+        args, out, {"topic": args.topic, "deleted": versions, "permanent": args.permanent}, text
+    )
     return EXIT_OK
 
 

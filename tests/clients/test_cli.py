@@ -263,3 +263,48 @@ def test_the_cli_reaches_the_registry_only_through_typed_client_methods() -> Non
             found += [f"{path.name}:{node.lineno} imports {n}" for n in names if "httpx" in n]
     assert found == []
     assert len(list(cli_dir.glob("*.py"))) >= 9  # the walk saw the command modules
+
+
+def test_version_comes_from_the_one_version_source() -> None:
+    from contracts import __version__
+
+    code, out, _ = cli("--version")
+    assert (code, out) == (0, f"accord {__version__}\n")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_name_every_command(shell: str) -> None:
+    code, out, _ = cli("completion", shell)
+    assert code == 0
+    for word in ("schema", "versions", "permanent", "consumers", "fields", "owner", "mode"):
+        assert word in out
+
+
+def test_bash_completion_is_valid_bash_and_completes(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    bash = shutil.which("bash")
+    assert bash is not None
+    script = tmp_path / "accord.bash"
+    script.write_text(cli("completion", "bash")[1])
+    subprocess.run([bash, "-n", str(script)], check=True)
+    probe = (
+        f"source {script}; COMP_WORDS=(accord schema delete T --p); COMP_CWORD=4; _accord; "
+        'echo "${COMPREPLY[@]}"; COMP_WORDS=(accord con); COMP_CWORD=1; _accord; '
+        'echo "${COMPREPLY[@]}"'
+    )
+    done = subprocess.run([bash, "-c", probe], check=True, capture_output=True, text=True)
+    permanent, commands = done.stdout.splitlines()
+    assert permanent == "--permanent"
+    assert sorted(commands.split()) == ["config", "consumers", "contract"]
+
+
+def test_a_usage_error_in_a_data_command_is_one_line() -> None:
+    code, _, err = cli("config", "set", "T", "SIDEWAYS", "--registry", DEAD)
+    assert code == 2
+    assert "valid levels are" in err
+    assert err.count("\n") == 1
+    code, _, err = cli("fields", "T", "--format", "junit")
+    assert code == 2
+    assert err.count("\n") == 1

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from clients.cli import run
 from clients.cli._common import MAX_INPUT_BYTES, use_colour
 from clients.cli.schema import field_changes
 from contracts import MAX_DEPTH, parse_schema
+from tests.support.cli import accord as cli
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "scenario"
 DEAD = "http://127.0.0.1:9"
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_usage_errors_exit_2_with_one_line_on_the_given_stderr() -> None:

@@ -31,27 +31,10 @@ from clients import (
     UnknownTopic,
     ValidatingPublisher,
 )
+from tests.support.clock import Clock
+from tests.support.publisher import SpyPublisher
 
 TOPIC = "CUSTOMER_CREATED"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class SpyPublisher:
-    """Stands in for PublisherClient where a test must prove that nothing was even attempted."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, bytes, dict[str, str]]] = []
-
-    def publish(self, topic: str, data: bytes, ordering_key: str = "", **attrs: str) -> Any:
-        self.calls.append((topic, data, attrs))
-        return None
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from clients import (
     SchemaNotFound,
 )
 from clients._cache import write_atomically
+from tests.support.clock import Clock
 
 CUSTOMER_V1 = json.dumps(
     {
@@ -43,16 +44,6 @@ CUSTOMER_V2 = json.dumps(
 )
 
 
-class Clock:
-    """A clock tests move by hand, so TTLs and cool-downs are exercised without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def registry() -> FakeRegistry:
     fake = FakeRegistry()
@@ -62,7 +53,7 @@ def registry() -> FakeRegistry:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(now=1000.0)
 
 
 @pytest.fixture

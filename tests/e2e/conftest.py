@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60  # generous: CI shares two cores between xdist workers and servers
@@ -27,13 +28,6 @@ class RunningServer:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -56,7 +50,7 @@ def running_accord(
     process takes it in between, the server exits and we try another port.
     """
     for attempt in range(3):
-        port = _free_port()
+        port = free_port()
         log = log_dir / f"accord-serve-{port}.log"
         command = [
             sys.executable,

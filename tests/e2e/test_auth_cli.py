@@ -3,20 +3,13 @@ auth on."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from clients.cli import run
+from tests.support.cli import accord
 
 ADMIN_TOKEN = "cli-admin-" + "0123456789abcdef"
 V1 = json.dumps({"type": "record", "name": "C", "fields": [{"name": "id", "type": "string"}]})
-
-
-def accord(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_teams_tokens_and_audit_from_the_command_line(  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
@@ -13,7 +12,7 @@ import grpc
 from fakes.pubsub import running_fake
 
 from clients import RegistryClient
-from clients.cli import run
+from tests.support.cli import accord
 
 TOPIC = "CUSTOMER_CREATED"
 
@@ -34,12 +33,6 @@ def schema(*fields: tuple[str, str, Any]) -> str:
 V1 = schema(("id", "string", None))
 V2 = schema(("id", "string", None), ("email", "string", ""))
 V3 = schema(("email", "string", ""), ("age", "int", 0))  # BACKWARD only
-
-
-def accord(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def wait_for(condition: Any, timeout: float = 30.0) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import threading
 import time
@@ -24,6 +23,7 @@ from sqlalchemy import event
 
 from registry import Settings, create_app
 from tests.e2e.conftest import RunningServer, running_accord
+from tests.support.ports import free_port
 
 with warnings.catch_warnings():
     # Starlette deprecates driving its TestClient with httpx; see tests/registry/conftest.py.
@@ -265,9 +265,7 @@ def test_writes_and_reads_under_killed_connections_answer_200_or_a_plain_503(pg:
 @pytest.fixture
 def refusing_client() -> Iterator[tuple[TestClient, int]]:
     """A registry pointed at a PostgreSQL port nobody listens on (bound, then closed), and the port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     url = f"postgresql://accord_user@127.0.0.1:{port}/accord_secret_db"
     app = create_app(Settings(database_url=url, migrate_on_start=False))
     with TestClient(app, raise_server_exceptions=False) as client:

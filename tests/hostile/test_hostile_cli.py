@@ -3,7 +3,6 @@ wrong things: every failure is one stderr line, no traceback, and the documented
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 import subprocess
@@ -14,8 +13,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from hostile_server import HostileRegistry
 
-from clients.cli import run
 from tests.e2e.conftest import RunningServer
+from tests.support.cli import accord
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "examples" / "scenario" / "avro"
@@ -57,12 +56,6 @@ WRONG_SHAPES: dict[str, tuple[bytes, str]] = {
     "empty body": (b"", "application/json"),
     "deeply nested": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
 }
-
-
-def accord(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def assert_one_line(err: str) -> None:

@@ -23,20 +23,12 @@ from clients import (
 )
 from contracts import MAX_DEPTH
 from tests.clients.fake_registry import FakeRegistry, ok
+from tests.support.publisher import SpyPublisher
 
 TOPIC = "NAMES"
 NAMES = json.dumps({"type": "record", "name": "N", "fields": [{"name": "name", "type": "string"}]})
 # Deeper than the limit: such a schema can only have been stored before the limit existed.
 TOO_DEEP = json.dumps({"not": json.loads("{" + '"not":{' * MAX_DEPTH + "}" * MAX_DEPTH + "}")})
-
-
-class SpyPublisher:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, bytes, dict[str, str]]] = []
-
-    def publish(self, topic: str, data: bytes, ordering_key: str = "", **attrs: str) -> Any:
-        self.calls.append((topic, data, attrs))
-        return None
 
 
 @pytest.fixture

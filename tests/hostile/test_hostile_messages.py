@@ -26,6 +26,7 @@ from clients import (
 )
 from contracts import MAX_DEPTH, EncodingError, MessageRejected, parse_schema
 from tests.clients.fake_registry import FakeRegistry
+from tests.support.publisher import SpyPublisher
 
 LINKED_LIST = json.dumps(
     {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}
@@ -190,15 +191,6 @@ def test_deep_payloads_are_decode_errors(
     )
     with pytest.raises(DecodeError, match=f"more than {MAX_DEPTH} levels"):
         decoder.decode(message)
-
-
-class SpyPublisher:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, bytes, dict[str, str]]] = []
-
-    def publish(self, topic: str, data: bytes, ordering_key: str = "", **attrs: str) -> Any:
-        self.calls.append((topic, data, attrs))
-        return None
 
 
 @pytest.fixture

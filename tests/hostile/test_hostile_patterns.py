@@ -35,6 +35,7 @@ from contracts import FindingKind, InvalidSchema, patterns
 from contracts.counterexamples import find_counterexample
 from contracts.json_schema import JSON_SCHEMA, SAFE_DRAFTS, JsonSchema
 from registry import Settings, create_app
+from tests.support.publisher import SpyPublisher
 
 # 64 characters the counterexample search itself generates for a string of minLength 64.
 HOSTILE_TEXT = "example" + "x" * 57
@@ -351,16 +352,6 @@ def test_healthz_answers_while_a_hostile_check_runs(http: httpx.Client, registry
 
 
 # --- the client: publisher, decoder, `accord validate` -------------------------------------------
-
-
-class SpyPublisher:
-    """Where PublisherClient would be: proves that a refused message was never even attempted."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, bytes, dict[str, str]]] = []
-
-    def publish(self, topic: str, data: bytes, ordering_key: str = "", **attrs: str) -> None:
-        self.calls.append((topic, data, attrs))
 
 
 def test_the_publisher_refuses_and_the_decoder_rejects(

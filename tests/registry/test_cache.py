@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from registry.cache import LruCache, TtlCache
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_lru_keeps_the_most_recently_used() -> None:

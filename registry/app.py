@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from registry.api import audit, consumers, errors, pubsub, teams
+from registry.api import audit, consumers, errors, pubsub, pubsub_topology, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
 from registry.api.params import SECURITY_SCHEMES, current_principal
 from registry.api.wire import EncodedAnswers, RegistryJSONResponse, WireMiddleware
@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router, dependencies=authenticated)
     # Pub/Sub enforcement: status, one-shot sync, cutover (off until a project is configured).
     app.include_router(pubsub.router, dependencies=authenticated)
+    # Pub/Sub: the topology of topics and subscriptions Accord keeps.
+    app.include_router(pubsub_topology.router, dependencies=authenticated)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
     _document_security(app, public=server.router.routes)
     app.state.settings = settings

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from contracts import CompatibilityLevel, CompatibilityPolicy
+from registry.pubsub.topology import template_problem
 
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
 
@@ -60,6 +61,12 @@ class Settings(BaseModel):
     pubsub_lease_seconds: float = Field(default=300.0, ge=1.0, le=86400.0)
     pubsub_max_backoff_seconds: float = Field(default=300.0, ge=0.0, le=86400.0)
     pubsub_call_timeout_seconds: float = Field(default=30.0, gt=0.0, le=600.0)
+    # Topology: one subscription per (topic, contracted team), named by the template, with a
+    # dead-letter topic named by the other one; Pub/Sub's own bounds: 10..600 s, 5..100 attempts.
+    pubsub_subscription_template: str = "{topic}.{team}"
+    pubsub_dead_letter_template: str = "{subscription}.dead-letter"
+    pubsub_ack_deadline_seconds: int = Field(default=60, ge=10, le=600)
+    pubsub_max_delivery_attempts: int = Field(default=5, ge=5, le=100)
 
     @field_validator("incompatible_error_code", mode="before")
     @classmethod
@@ -95,6 +102,28 @@ class Settings(BaseModel):
     @property
     def pubsub_enabled(self) -> bool:
         return self.pubsub_project is not None
+
+    @field_validator("pubsub_subscription_template")
+    @classmethod
+    def _subscription_template(cls, value: str) -> str:
+        names = {"topic", "team"}
+        problem = template_problem(value, required=names, allowed=names)
+        if problem is not None:
+            raise ValueError(f"pubsub_subscription_template {value!r} {problem}")
+        return value
+
+    @field_validator("pubsub_dead_letter_template")
+    @classmethod
+    def _dead_letter_template(cls, value: str) -> str:
+        # One dead-letter topic per subscription: each team sees only its own dead letters.
+        problem = template_problem(value, required=set(), allowed={"subscription", "topic", "team"})
+        if problem is None and "{subscription}" not in value and "{team}" not in value:
+            problem = "must contain {subscription} or {team}"
+        if problem is None and value == "{subscription}":
+            problem = "must differ from the subscription's own name"
+        if problem is not None:
+            raise ValueError(f"pubsub_dead_letter_template {value!r} {problem}")
+        return value
 
     @property
     def auth_enabled(self) -> bool:

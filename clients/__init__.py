@@ -12,6 +12,7 @@ from clients._extensions import (
     TopicOwner,
 )
 from clients._registry import CompatibilityReport, RegistryClient
+from clients._topology import Topology, TopologyPlan
 from clients.decoder import MessageDecoder
 from clients.errors import (
     AccordError,
@@ -67,6 +68,8 @@ __all__ = [
     "TeamToken",
     "TopicConfig",
     "TopicOwner",
+    "Topology",
+    "TopologyPlan",
     "UnknownTopic",
     "ValidatingPublisher",
 ]

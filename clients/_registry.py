@@ -28,6 +28,7 @@ from clients._extensions import (
     TopicOwner,
 )
 from clients._pubsub import PubSubCutover, PubSubStatus, PubSubSyncReport
+from clients._topology import Topology, TopologyPlan
 from clients.errors import (
     IncompatibleSchema,
     InvalidArgument,
@@ -447,6 +448,23 @@ class RegistryClient:
             params["since"] = since.isoformat() if isinstance(since, datetime) else since
         body = self.request("GET", "/audit", params=params)
         return _typed_list(body, AuditEntry.from_json, "audit entry")
+
+    # -- Pub/Sub topology: asked of the registry, which alone talks to Pub/Sub's admin API ------
+    def pubsub_plan(self, *, prune: bool = False) -> TopologyPlan:
+        """What `pubsub_apply` would change on Pub/Sub (changes nothing): a topic per Accord
+        topic, a subscription per contracted team, uncontracted subscriptions, problems."""
+        body = self.request("GET", "/pubsub/plan", params={"prune": _flag(prune)})
+        return _typed(body, TopologyPlan.from_json, "topology plan")
+
+    def pubsub_apply(self, *, prune: bool = False) -> TopologyPlan:
+        """Make Pub/Sub match the plan (admin token); with `prune`, also delete the subscriptions
+        Accord made whose contract is gone. Returns what was made."""
+        body = self.request("POST", "/pubsub/apply", params={"prune": _flag(prune)})
+        return _typed(body, TopologyPlan.from_json, "topology plan")
+
+    def pubsub_topology(self) -> Topology:
+        """Producer team -> topic -> subscriptions -> consumer teams, as they stand now."""
+        return _typed(self.request("GET", "/pubsub/topology"), Topology.from_json, "topology")
 
     # -- config and mode, as typed answers -------------------------------------------------------
     def get_config(self, topic: str | None = None) -> TopicConfig:

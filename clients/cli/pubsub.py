@@ -7,12 +7,14 @@ from typing import Any, TextIO
 
 from clients._pubsub import PubSubTopicStatus
 from clients.cli import EXIT_BREAKING, EXIT_OK, add_registry_option
+from clients.cli import pubsub_topology
 from clients.cli._common import emit_data, guarded, one_line, registry
 
 
 def register(commands: Any) -> None:
     group: argparse.ArgumentParser = commands.add_parser(
-        "pubsub", help="Pub/Sub enforcement: status, sync, cutover (asks the registry)"
+        "pubsub",
+        help="Pub/Sub enforcement: status, sync, cutover, plan, apply, topology (asks the registry)",
     )
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -43,6 +45,8 @@ def register(commands: Any) -> None:
     cutover.add_argument("topic")
     _options(cutover)
     cutover.set_defaults(handler=guarded(run_cutover))
+
+    pubsub_topology.register_actions(actions)
 
 
 def _options(parser: argparse.ArgumentParser) -> None:

@@ -466,6 +466,37 @@ class RegistryClient:
         """Producer team -> topic -> subscriptions -> consumer teams, as they stand now."""
         return _typed(self.request("GET", "/pubsub/topology"), Topology.from_json, "topology")
 
+    def pubsub_revision(self, pubsub_schema: str, revision_id: str) -> RegisteredSchema:
+        """The registry version (topic, version, schema) that Pub/Sub revision `revision_id` of
+        schema `pubsub_schema` (its full name) holds; SchemaNotFound if the registry never synced
+        it. Old revisions keep answering after Pub/Sub pruned them, so old messages decode."""
+        body = self.request(
+            "GET",
+            f"/pubsub/revisions/{_segment(revision_id)}",
+            params={"schema": pubsub_schema},
+        )
+        registered = self._schema_from(_mapping(body))
+        if registered.topic is None or registered.version is None:
+            raise RegistryError(
+                200, -1, f"the registry's answer for revision {revision_id!r} has no topic version"
+            )
+        self.cache.put_id(registered)
+        self.cache.put_version(registered)
+        return registered
+
+    def pubsub_encoding(self, topic: str) -> str:
+        """BINARY or JSON: how Pub/Sub expects `topic`'s messages (its `pubsubEncoding`, BINARY
+        when it has none). Not cached here (see ValidatingPublisher)."""
+        body = _mapping(
+            self.request("GET", f"/config/{_segment(topic)}", params={"defaultToGlobal": "true"})
+        )
+        encoding = body.get("pubsubEncoding") or "BINARY"
+        if encoding not in ("BINARY", "JSON"):
+            raise RegistryError(
+                200, -1, f"the registry's pubsubEncoding for {topic!r} is {encoding!r:.80}"
+            )
+        return str(encoding)
+
     # -- config and mode, as typed answers -------------------------------------------------------
     def get_config(self, topic: str | None = None) -> TopicConfig:
         """The topic's level and policy (SchemaNotFound 40408 if it has none of its own), or the

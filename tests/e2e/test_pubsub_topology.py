@@ -59,7 +59,12 @@ def registry_url(
     accord_server_factory: Callable[..., AbstractContextManager[Any]],
     tmp_path: Path,
 ) -> Iterator[str]:
-    env = {"ACCORD_PUBSUB_PROJECT": pubsub.project, "PUBSUB_EMULATOR_HOST": pubsub.server.host}
+    # The worker stays off: syncs happen when the test says (`accord pubsub sync`), not in a race.
+    env = {
+        "ACCORD_PUBSUB_PROJECT": pubsub.project,
+        "PUBSUB_EMULATOR_HOST": pubsub.server.host,
+        "ACCORD_PUBSUB_WORKER": "false",
+    }
     with accord_server_factory(f"sqlite:///{tmp_path / 'accord.db'}", env=env) as server:
         yield server.url
 

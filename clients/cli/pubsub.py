@@ -1,4 +1,4 @@
-"""`accord pubsub status|sync|cutover`: Pub/Sub enforcement, asked of the registry (never of Pub/Sub itself)."""
+"""`accord pubsub status|sync|cutover|plan|apply|topology`: Pub/Sub enforcement, asked of the registry (never of Pub/Sub itself)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from clients._pubsub import PubSubTopicStatus
-from clients.cli import EXIT_BREAKING, EXIT_OK, add_registry_option
-from clients.cli import pubsub_topology
+from clients.cli import EXIT_BREAKING, EXIT_OK, add_registry_option, pubsub_topology
 from clients.cli._common import emit_data, guarded, one_line, registry
 
 

@@ -128,9 +128,7 @@ def test_a_producer_without_accord_is_held_to_the_schemas_and_read_through_contr
     for found in received.values():
         assert found.wait_for(2)
         assert found.errors == []
-    by_id = {
-        team: {r["customer_id"]: r for r in found.results} for team, found in received.items()
-    }
+    by_id = {team: {r["customer_id"]: r for r in found.results} for team, found in received.items()}
     assert by_id["marketing"] == {
         "c-1": {"customer_id": "c-1", "email": "a@example.com"},
         "c-2": {"customer_id": "c-2", "email": "b@example.com"},

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from clients._cache import RegisteredSchema, _file_name, write_atomically
 from clients._registry import RegistryClient
-from clients.errors import DecodeError, RegistryUnavailable, SchemaNotFound
+from clients.errors import DecodeError, RegistryError, RegistryUnavailable, SchemaNotFound
 from contracts import Encoding
 
 # The attributes Pub/Sub adds to every message it validated against a topic's schema, whatever
@@ -107,7 +107,8 @@ class PubSubWriters:
 class TopicEncodings:
     """The Pub/Sub encoding of each topic (PUT /config/{topic} `pubsubEncoding`), fresh for the
     registry client's `latest_ttl` like a topic's latest version; while the registry is down the
-    last one known (memory, then `cache_dir`), else BINARY, Pub/Sub's default."""
+    last one known (memory, then `cache_dir`), else BINARY, Pub/Sub's default (also the answer of
+    a registry that keeps no Pub/Sub settings)."""
 
     def __init__(
         self, registry: RegistryClient, *, clock: Callable[[], float] = time.monotonic
@@ -127,6 +128,10 @@ class TopicEncodings:
             if known is not None:
                 return known[0]
             return self._load(topic) or "binary"
+        except RegistryError:
+            # A registry that keeps no Pub/Sub settings (a Confluent one, an old Accord): the
+            # topic is not enforced by Pub/Sub, so Avro's default encoding it is.
+            encoding = "binary"
         with self._lock:
             self._known[topic] = (encoding, self._clock())
         if known is None or known[0] != encoding:

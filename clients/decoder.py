@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clients._cache import RegisteredSchema
+from clients._pubsub_topics import PubSubWriters
 from clients._registry import RegistryClient
 from clients.errors import ContractViolation, DecodeError, InvalidArgument, SchemaNotFound
 from clients.publisher import ATTR_ENCODING, ATTR_SCHEMA_ID, ATTR_TOPIC
@@ -22,9 +23,13 @@ from contracts import (
 
 
 class MessageDecoder:
-    """Decodes messages published by ValidatingPublisher.
+    """Decodes messages published by ValidatingPublisher, or by any publisher to a topic whose
+    schema Accord syncs to Pub/Sub.
 
     The `accord_schema_id` attribute names the writer schema, fetched once by id and cached forever.
+    Without it, Pub/Sub's own attributes (`googclient_schemaname`, `googclient_schemarevisionid`,
+    `googclient_schemaencoding`, added to every message it validated) name the revision, which the
+    registry maps to its topic version once per revision.
     With `contracts={topic: schema}` (schema text, or the parsed JSON document) the message comes
     back in the consumer's own shape: the format decodes it with the contract as reader schema
     (Avro resolves it: fields it does not read are dropped, its defaults filled in; JSON validates
@@ -51,6 +56,7 @@ class MessageDecoder:
                 ) from None
         self._lock = threading.Lock()
         self._readers: dict[tuple[str, SchemaType], ParsedSchema] = {}
+        self._pubsub = PubSubWriters(registry)
 
     def decode(self, message: Any, *, topic: str | None = None) -> Any:
         """The message's data (a dict for record/object schemas).
@@ -60,18 +66,34 @@ class MessageDecoder:
         or with a `message` that has them). `topic` overrides the `accord_topic` attribute when
         choosing the contract."""
         data, attributes = _parts(message)
-        schema_id = _schema_id(attributes)
-        try:
-            writer = self.registry.get_schema(schema_id)
-        except SchemaNotFound as exc:
-            raise DecodeError(
-                f"message written with schema id {schema_id}, which the registry does not know"
-            ) from exc
+        # Accord's attributes name the schema the publisher wrote with; without them, Pub/Sub's
+        # name the revision it validated the message against (any publisher, any language).
+        validated = None if ATTR_SCHEMA_ID in attributes else self._pubsub.writer(attributes)
+        if validated is not None:
+            writer, schema_id = validated.schema, validated.schema.schema_id
+        else:
+            schema_id = _schema_id(attributes)
+            try:
+                writer = self.registry.get_schema(schema_id)
+            except SchemaNotFound as exc:
+                raise DecodeError(
+                    f"message written with schema id {schema_id}, which the registry does not know"
+                ) from exc
         try:
             writer_schema = writer.parsed
         except ContractsError as exc:
             raise DecodeError(f"schema id {schema_id} cannot be used: {exc}") from exc
-        encoding = _encoding(attributes, writer, writer_schema)
+        if validated is not None:
+            encoding = validated.encoding
+            if encoding not in writer_schema.encodings:
+                raise DecodeError(
+                    f"Pub/Sub says {encoding} encoding, which schema id {schema_id} is not "
+                    "written in"
+                )
+        else:
+            encoding = _encoding(attributes, writer, writer_schema)
+        if topic is None and validated is not None:
+            topic = validated.schema.topic
         if topic is None:
             topic = attributes.get(ATTR_TOPIC)
             if topic is not None and not isinstance(topic, str):

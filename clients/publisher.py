@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from clients._cache import RegisteredSchema, is_positive_int
+from clients._pubsub_topics import TopicEncodings
 from clients._registry import RegistryClient
 from clients._schema_type import registered_type, schema_type_for
 from clients.errors import (
@@ -50,8 +51,10 @@ class ValidatingPublisher:
     """Wraps `google.cloud.pubsub_v1.PublisherClient`: no invalid message is ever sent.
 
     `publish` validates the message against the topic's registered schema before any network call,
-    encodes it (Avro binary, or Avro JSON with `avro_encoding="json"`; JSON Schema topics as compact
-    UTF-8 JSON) and adds attributes naming the schema. The topic's schema comes from the registry
+    encodes it and adds attributes naming the schema. Avro topics are encoded as the topic's Pub/Sub
+    encoding says (`pubsubEncoding` in the registry's config: BINARY, the default, is Avro binary;
+    JSON is Avro's JSON encoding), asked once per `latest_ttl` like the latest version, unless
+    `avro_encoding="binary"|"json"` fixes it; JSON Schema topics are compact UTF-8 JSON. The topic's schema comes from the registry
     (latest, or `version=N`), cached by the RegistryClient; while the registry is down it comes from
     that cache (memory, or `cache_dir` on disk) with one warning per outage, counted in
     `published_from_cache`.
@@ -71,18 +74,20 @@ class ValidatingPublisher:
         *,
         project_id: str,
         schemas: Mapping[str, str | Path] | None = None,
-        avro_encoding: Encoding = "binary",
+        avro_encoding: Encoding | None = None,
         batch_settings: Any = None,
         publisher_options: Any = None,
         **publisher_kwargs: Any,
     ) -> None:
-        if avro_encoding not in ("binary", "json"):
+        if avro_encoding not in (None, "binary", "json"):
             raise InvalidArgument(
-                f"avro_encoding must be 'binary' or 'json', not {avro_encoding!r}"
+                f"avro_encoding must be 'binary', 'json' or None, not {avro_encoding!r}"
             )
         self.registry = registry
         self.project_id = project_id
-        self.avro_encoding: Encoding = avro_encoding
+        self.avro_encoding: Encoding | None = avro_encoding
+        # Without an explicit avro_encoding, each Avro topic's Pub/Sub encoding (registry config).
+        self._encodings = TopicEncodings(registry)
         self._owns_publisher = publisher is None
         if publisher is None:
             from google.cloud import pubsub_v1
@@ -106,6 +111,14 @@ class ValidatingPublisher:
         if schemas is not None:
             self._bundled = {
                 topic: self._check_bundled(topic, Path(path)) for topic, path in schemas.items()
+            }
+        # Bundled topics learn their Pub/Sub encoding at start-up too, never again.
+        self._bundled_encodings: dict[str, Encoding] = {}
+        if self._bundled is not None and avro_encoding is None:
+            self._bundled_encodings = {
+                topic: self._encodings.encoding(topic)
+                for topic, schema in self._bundled.items()
+                if len(_usable(topic, schema).encodings) > 1
             }
 
     # -- what callers read ---------------------------------------------------------------------
@@ -172,10 +185,14 @@ class ValidatingPublisher:
         """Validate and encode with `writer`; raises InvalidMessage listing every problem.
 
         Every format's `encode` validates, so each message is checked once; the encoding is the
-        publisher's `avro_encoding` where the format writes it, else the format's own default."""
+        publisher's `avro_encoding`, else the topic's Pub/Sub encoding, where the format writes
+        it (Avro), else the format's own default."""
         parsed = _usable(topic, writer)
         encodings = parsed.encodings
-        encoding = self.avro_encoding if self.avro_encoding in encodings else encodings[0]
+        wanted = self.avro_encoding
+        if wanted is None and len(encodings) > 1:
+            wanted = self._avro_encoding(topic)
+        encoding = wanted if wanted in encodings else encodings[0]
         try:
             return parsed.encode(message, encoding=encoding), encoding
         except MessageRejected as exc:
@@ -183,6 +200,11 @@ class ValidatingPublisher:
         except Exception as exc:  # a format's failure to write what it accepted: never a crash
             finding = Finding(kind=FindingKind.ENCODING_FAILED, path=(), message=f"{exc}")
             raise InvalidMessage(topic, [finding], schema_id=writer.schema_id) from exc
+
+    def _avro_encoding(self, topic: str) -> Encoding:
+        if self._bundled is not None:
+            return self._bundled_encodings.get(topic, "binary")
+        return self._encodings.encoding(topic)
 
     def schema_for(self, topic: str, version: int | None = None) -> RegisteredSchema:
         """The schema messages for `topic` are written with: bundled, registry (cached), or — when

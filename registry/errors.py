@@ -243,6 +243,12 @@ class InvalidPubSubSetting(ServiceError):
     http_status, error_code = 422, 42281
 
 
+class RevisionNotFound(ServiceError):
+    """A Pub/Sub schema revision the registry never synced (or whose version is gone for good)."""
+
+    http_status, error_code = 404, 40480
+
+
 class NothingToCutOver(ServiceError):
     http_status, error_code = 409, 40980
 

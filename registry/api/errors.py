@@ -115,7 +115,8 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed JSON or an invalid query parameter (error_code 400)",
         401: "Missing or invalid credentials (error_code 40101)",
         403: "The caller's team does not own what it tries to change (error_code 40301)",
-        404: "Not found (40401 subject, 40402 version, 40403 schema, 40404-40409)",
+        404: "Not found (40401 subject, 40402 version, 40403 schema, 40404-40409, 40480 Pub/Sub "
+        "revision)",
         409: "Incompatible schema (error_code 409, or 40901 by setting); 40980 nothing to cut over",
         415: "Unsupported request content type",
         422: "Unprocessable: 42201 schema, 42202 version, 42203 level, 42204 mode, "

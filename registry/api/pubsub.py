@@ -1,10 +1,11 @@
-"""Accord's Pub/Sub extensions: status and drift, a one-shot sync (or repair), the owner's cutover."""
+"""Accord's Pub/Sub extensions: status and drift, a one-shot sync (or repair), the owner's cutover, a revision's version."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -13,7 +14,7 @@ from registry.api.errors import documented
 from registry.api.models import Wire
 from registry.api.params import Ctx, CurrentPrincipal, Flag, Subject
 from registry.api.wire import RegistryJSONResponse
-from registry.pubsub import cutover, runtime, status
+from registry.pubsub import cutover, revisions, runtime, status
 from registry.pubsub.status import TopicStatus
 
 router = APIRouter(tags=["pubsub"])
@@ -162,5 +163,50 @@ async def post_cutover(ctx: Ctx, principal: CurrentPrincipal, subject: Subject) 
         to_generation=done.to_generation,
         accepted_versions=list(done.accepted),
         refused_versions=list(done.refused),
+    )
+    return RegistryJSONResponse(body.wire())
+
+
+class RevisionVersionBody(Wire):
+    """The registry version a Pub/Sub revision holds, in the shape of a Confluent schema."""
+
+    subject: str
+    version: int
+    id: int = Field(description="the schema id")
+    schema_type: str = Field(alias="schemaType")
+    schema_: str = Field(alias="schema")
+    pubsub_schema: str = Field(alias="pubsubSchema")
+    revision_id: str = Field(alias="revisionId")
+
+
+@router.get(
+    "/pubsub/revisions/{revision_id}",
+    response_model=RevisionVersionBody,
+    responses=documented(401, 404, 500),
+    description="The topic version that a Pub/Sub schema revision holds: how a consumer decodes "
+    "a message identified only by Pub/Sub's googclient_schemaname and "
+    "googclient_schemarevisionid attributes.",
+)
+async def get_revision(
+    ctx: Ctx,
+    revision_id: Annotated[str, Path(max_length=128)],
+    schema: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description="the Pub/Sub schema's full name (googclient_schemaname)",
+        ),
+    ],
+) -> Response:
+    found = await run_in_threadpool(revisions.version_of_revision, ctx, schema, revision_id)
+    body = RevisionVersionBody(
+        subject=found.subject,
+        version=found.version,
+        id=found.schema.id,
+        schema_type=found.schema.schema_type,
+        schema_=found.schema.text,
+        pubsub_schema=schema,
+        revision_id=revision_id,
     )
     return RegistryJSONResponse(body.wire())

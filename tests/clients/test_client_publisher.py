@@ -253,12 +253,14 @@ def test_bundled_schemas_are_checked_at_start_then_need_no_registry(
         schemas={TOPIC: bundled, "CUSTOMER_CREATED_JSON": str(json_bundled)},
     )
     # Each bundled file's format is the topic's registered type (its latest version), then the
-    # file is looked up under the topic.
+    # file is looked up under the topic; then the Avro topic's Pub/Sub encoding (this fake
+    # registry keeps none: Avro binary).
     assert [r.url.path for r in fake_registry.requests] == [
         f"/subjects/{TOPIC}/versions/latest",
         f"/subjects/{TOPIC}",
         "/subjects/CUSTOMER_CREATED_JSON/versions/latest",
         "/subjects/CUSTOMER_CREATED_JSON",
+        f"/config/{TOPIC}",
     ]
     fake_registry.down = True
     clock.now += 10**6
@@ -268,7 +270,7 @@ def test_bundled_schemas_are_checked_at_start_then_need_no_registry(
         publisher.publish("EMAIL_SENT", {})
     with pytest.raises(UnknownTopic, match="version 1, not version 2"):
         publisher.publish(TOPIC, customer(2), version=2)
-    assert len(fake_registry.requests) == 4
+    assert len(fake_registry.requests) == 5
     assert publisher.published_from_cache == 0
 
 

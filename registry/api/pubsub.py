@@ -182,7 +182,7 @@ class RevisionVersionBody(Wire):
 @router.get(
     "/pubsub/revisions/{revision_id}",
     response_model=RevisionVersionBody,
-    responses=documented(401, 404, 500),
+    responses=documented(400, 401, 404, 500),
     description="The topic version that a Pub/Sub schema revision holds: how a consumer decodes "
     "a message identified only by Pub/Sub's googclient_schemaname and "
     "googclient_schemarevisionid attributes.",

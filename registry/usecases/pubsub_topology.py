@@ -14,6 +14,7 @@ from registry.contract_tables import ConsumerContractRow
 from registry.errors import PubSubFailed
 from registry.principal import Principal
 from registry.pubsub.gateway import PubSubGateway
+from registry.pubsub.runtime import runtime_of
 from registry.pubsub.topology import (
     Contract,
     Naming,
@@ -82,11 +83,8 @@ def _registry_topics(session: Session) -> list[RegistryTopic]:
 
 
 def _with_pubsub(ctx: RegistryContext, use: Callable[[PubSubGateway], T]) -> T:
-    gateway = PubSubGateway(ctx.settings)  # PubSubNotConfigured without a project
-    try:
-        return use(gateway)
-    finally:
-        gateway.close()
+    """`use` the app's Pub/Sub gateway (PubSubNotConfigured without a project)."""
+    return use(runtime_of(ctx).gateway)
 
 
 def _both_sides(

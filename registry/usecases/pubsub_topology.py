@@ -21,11 +21,10 @@ from registry.pubsub.topology import (
     Plan,
     PubSubState,
     RegistryTopic,
-    Topology,
     plan,
-    topology,
 )
 from registry.pubsub.topology_gateway import apply_action, read_state
+from registry.pubsub.topology_picture import Topology, topology
 from registry.settings import Settings
 from registry.tables import SubjectRow, SubjectVersionRow
 

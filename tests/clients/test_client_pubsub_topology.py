@@ -12,6 +12,7 @@ import pytest
 from clients import RegistryClient, RegistryError
 from clients._pubsub_topics import PubSubWriters, TopicEncodings, pubsub_origin
 from clients.errors import DecodeError, SchemaNotFound
+from tests.support.clock import Clock
 
 PLAN = {
     "project": "acme",
@@ -167,14 +168,6 @@ def test_a_topic_encoding_defaults_to_binary_and_follows_the_config() -> None:
 
 
 # -- the caches ----------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_topic_encodings_are_fresh_for_the_ttl_then_asked_again() -> None:

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# The packages first, then the tests' Pub/Sub fake: tests/registry must not shadow registry.
+# The repository root, for the packages and the tests' Pub/Sub fake (tests.fakes).
 sys.path[:0] = [str(ROOT)]
-sys.path.append(str(ROOT / "tests"))
 
-from fakes.pubsub import FakePubSub, running_fake  # noqa: E402
 from starlette.exceptions import StarletteDeprecationWarning  # noqa: E402
 
 from registry import Settings, create_app  # noqa: E402
 from registry.principal import ANONYMOUS_ADMIN  # noqa: E402
 from registry.usecases.register import Registration, register_version  # noqa: E402
+from tests.fakes.pubsub import FakePubSub, running_fake  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)

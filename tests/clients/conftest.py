@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fakes.pubsub_server import PubSubServer, PubSubWorld, pubsub_world, running_pubsub
+
+from tests.fakes.pubsub_server import PubSubServer, PubSubWorld, pubsub_world, running_pubsub
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,6 @@ from typing import Any
 
 import fastavro
 import pytest
-from client_scenario import (
-    ANALYSIS_AVRO,
-    CUSTOMER_CREATED_AVRO_V1,
-    CUSTOMER_CREATED_JSON,
-    MARKETING_AVRO,
-    MARKETING_JSON,
-    customer,
-    json_customer,
-)
-from fake_registry import FakeRegistry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +24,16 @@ from clients import (
     RegistryUnavailable,
     ValidatingPublisher,
 )
+from tests.clients.client_scenario import (
+    ANALYSIS_AVRO,
+    CUSTOMER_CREATED_AVRO_V1,
+    CUSTOMER_CREATED_JSON,
+    MARKETING_AVRO,
+    MARKETING_JSON,
+    customer,
+    json_customer,
+)
+from tests.clients.fake_registry import FakeRegistry
 
 TOPIC = "CUSTOMER_CREATED"
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 
 import pytest
-from fake_registry import FakeRegistry
 
 import contracts.formats
 from clients import (
@@ -35,6 +34,7 @@ from contracts import (
     parse_schema,
     register_format,
 )
+from tests.clients.fake_registry import FakeRegistry
 
 KEY_VALUE = SchemaType("KEYVALUE")
 

@@ -11,14 +11,6 @@ from typing import Any
 
 import fastavro
 import pytest
-from client_scenario import (
-    CUSTOMER_CREATED_AVRO_V1,
-    CUSTOMER_CREATED_AVRO_V2,
-    CUSTOMER_CREATED_JSON,
-    customer,
-    json_customer,
-)
-from fake_registry import FakeRegistry
 
 from clients import (
     ATTR_ENCODING,
@@ -31,6 +23,14 @@ from clients import (
     UnknownTopic,
     ValidatingPublisher,
 )
+from tests.clients.client_scenario import (
+    CUSTOMER_CREATED_AVRO_V1,
+    CUSTOMER_CREATED_AVRO_V2,
+    CUSTOMER_CREATED_JSON,
+    customer,
+    json_customer,
+)
+from tests.clients.fake_registry import FakeRegistry
 from tests.support.clock import Clock
 from tests.support.publisher import SpyPublisher
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_registry import FakeRegistry, error, ok
 
 from clients import (
     AccordError,
@@ -22,6 +21,7 @@ from clients import (
     SchemaNotFound,
 )
 from clients._cache import write_atomically
+from tests.clients.fake_registry import FakeRegistry, error, ok
 from tests.support.clock import Clock
 
 CUSTOMER_V1 = json.dumps(

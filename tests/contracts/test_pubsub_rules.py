@@ -7,7 +7,6 @@ from typing import Any
 
 import fastavro
 import pytest
-from fakes.pubsub.schemas import resolution_problem, samples
 
 from contracts import parse_schema
 from contracts.pubsub_rules import (
@@ -18,6 +17,7 @@ from contracts.pubsub_rules import (
     plan_topic,
     revision_problem,
 )
+from tests.fakes.pubsub.schemas import resolution_problem, samples
 
 
 def record(*fields: Any) -> str:

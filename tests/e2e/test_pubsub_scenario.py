@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fakes.pubsub_server import PubSubServer, PubSubWorld, pubsub_world, running_pubsub
 
 from clients import (
     ATTR_SCHEMA_ID,
@@ -26,6 +25,7 @@ from clients import (
     UnknownTopic,
     ValidatingPublisher,
 )
+from tests.fakes.pubsub_server import PubSubServer, PubSubWorld, pubsub_world, running_pubsub
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from fakes.pubsub import running_fake
 
 from clients import RegistryClient
+from tests.fakes.pubsub import running_fake
 from tests.support.cli import accord
 
 TOPIC = "CUSTOMER_CREATED"

@@ -17,7 +17,7 @@ from google.api_core.retry import Retry, if_exception_type
 from google.protobuf import field_mask_pb2
 from google.pubsub_v1 import types
 
-from fakes.pubsub import (
+from tests.fakes.pubsub import (
     ATTR_SCHEMA_ENCODING,
     ATTR_SCHEMA_NAME,
     ATTR_SCHEMA_REVISION,

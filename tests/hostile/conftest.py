@@ -3,29 +3,24 @@ and registry apps (auth off or on, on each store) for the hostile-name tests."""
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_server import HostileRegistry, running_hostile_registry
 from starlette.exceptions import StarletteDeprecationWarning
 
 from registry import Settings, create_app
 from tests.e2e.conftest import shared_accord_server  # noqa: F401 - a fixture, used by name
-
-# The registry suite's helpers (auth_world, registry_schemas) live beside its tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "registry"))
+from tests.hostile.hostile_server import HostileRegistry, running_hostile_registry
 
 with warnings.catch_warnings():
     # As in tests/registry/conftest.py: the warning is about starlette's packaging.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from auth_world import ADMIN_TOKEN, World, build_world
+from tests.registry.auth_world import ADMIN_TOKEN, World, build_world
 
 
 @pytest.fixture

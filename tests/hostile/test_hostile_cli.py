@@ -11,9 +11,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from hostile_server import HostileRegistry
 
 from tests.e2e.conftest import RunningServer
+from tests.hostile.hostile_server import HostileRegistry
 from tests.support.cli import accord
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,10 +4,8 @@ allocator, and no team slips a contract-breaking version through it (SQLite and 
 from __future__ import annotations
 
 import json
-import sys
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,16 +14,13 @@ from starlette.exceptions import StarletteDeprecationWarning
 from registry import Settings, create_app
 from registry.db import create_db_engine
 
-# The registry suite's helpers (auth_world, registry_schemas) live beside its tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "registry"))
-
 with warnings.catch_warnings():
     # As in tests/registry/conftest.py: the warning is about starlette's packaging.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from auth_world import ADMIN_TOKEN, TOPICS, World, build_world
-from registry_schemas import V1, record
+from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, World, build_world
+from tests.registry.registry_schemas import V1, record
 
 MAX_ID = 2**31 - 1
 TOPIC = TOPICS[0]  # owned by crm; marketing's contract reads `id` (a string)

@@ -12,15 +12,15 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from auth_world import World
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from registry_schemas import V1
 
 from registry import names
 from registry.db import MIGRATIONS, create_db_engine, migrate
 from registry.errors import InvalidSubject
 from registry.settings import normalise_database_url
+from tests.registry.auth_world import World
+from tests.registry.registry_schemas import V1
 
 
 def segment(name: str) -> str:

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fakes.pubsub import FakePubSub, PubSubServer, running_fake
 from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
 from registry import Settings, create_app
+from tests.fakes.pubsub import FakePubSub, PubSubServer, running_fake
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)

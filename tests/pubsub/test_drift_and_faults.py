@@ -6,9 +6,10 @@ from typing import Any
 
 import grpc
 import pytest
-from fakes.pubsub import FakePubSub
 from google.pubsub_v1 import types
-from pubsub_registry import avro, register, status, sync, topic_status
+
+from tests.fakes.pubsub import FakePubSub
+from tests.pubsub.pubsub_registry import avro, register, status, sync, topic_status
 
 TOPIC = "CUSTOMER_CREATED"
 V1 = avro(("id", "string"))

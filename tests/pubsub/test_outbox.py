@@ -8,13 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import grpc
-from fakes.pubsub import FakePubSub
-from pubsub_registry import V1 as CONTENT_TYPE
-from pubsub_registry import avro, register, status, sync, topic_status
 from sqlmodel import Session, select
 
 from registry.pubsub import outbox
 from registry.pubsub.tables import OutboxRow
+from tests.fakes.pubsub import FakePubSub
+from tests.pubsub.pubsub_registry import V1 as CONTENT_TYPE
+from tests.pubsub.pubsub_registry import avro, register, status, sync, topic_status
 
 TOPIC = "CUSTOMER_CREATED"
 V1 = avro(("id", "string"))

@@ -9,10 +9,11 @@ from typing import Any
 
 import fastavro
 import pytest
-from fakes.pubsub import FakePubSub, PubSubServer
 from google.api_core import exceptions
 from google.pubsub_v1 import types
-from pubsub_registry import avro, register, set_config, status, sync, topic_status
+
+from tests.fakes.pubsub import FakePubSub, PubSubServer
+from tests.pubsub.pubsub_registry import avro, register, set_config, status, sync, topic_status
 
 TOPIC = "CUSTOMER_CREATED"
 V1 = avro(("id", "string"))

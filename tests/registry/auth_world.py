@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_schemas import V1
+from tests.registry.registry_schemas import V1
 
 ADMIN_TOKEN = "admin-" + "s3cr3t-" * 4  # long enough for Settings, recognisable in a leak check
 TOPICS = ("CUSTOMER_CREATED", "CUSTOMER_DELETED")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry_schemas import V1, V2, V3_BREAKING, record
+from tests.registry.registry_schemas import V1, V2, V3_BREAKING, record
 
 
 def test_against_latest_and_verbose_messages(client) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from registry_schemas import JSON_OPEN, JSON_OPEN_PLUS, V1, V2, V3_BREAKING
+
+from tests.registry.registry_schemas import JSON_OPEN, JSON_OPEN_PLUS, V1, V2, V3_BREAKING
 
 
 def test_global_config_round_trip(client) -> None:

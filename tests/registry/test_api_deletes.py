@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry_schemas import V1, V2
+from tests.registry.registry_schemas import V1, V2
 
 
 def _setup(client) -> int:  # type: ignore[no-untyped-def]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from registry_schemas import JSON_OPEN, V1, V2, V3_BREAKING, record
+
+from tests.registry.registry_schemas import JSON_OPEN, V1, V2, V3_BREAKING, record
 
 V1_TYPE = "application/vnd.schemaregistry.v1+json"
 

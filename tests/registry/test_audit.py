@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from auth_world import ADMIN_TOKEN, TOPICS, World, build_world
-from registry_schemas import V2, V3_BREAKING
-
 import registry.usecases.audit as audit_module
+from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, World, build_world
+from tests.registry.registry_schemas import V2, V3_BREAKING
 
 
 def test_entries_say_who_what_when_before_and_after_and_filter(make_client) -> None:  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ import hmac
 import logging
 
 import pytest
-from auth_world import ADMIN_TOKEN, TOPICS, World, basic, bearer, build_world
-from registry_schemas import V1, V2
 
 from registry import Settings
+from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, World, basic, bearer, build_world
+from tests.registry.registry_schemas import V1, V2
 
 
 @pytest.fixture

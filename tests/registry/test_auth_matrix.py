@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from auth_world import ADMIN_TOKEN, TOPICS, World, build_world
-from registry_schemas import V2
+
+from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, World, build_world
+from tests.registry.registry_schemas import V2
 
 ROLES = ("anonymous", "crm", "finance", "marketing", "admin")  # owner, another, the consumer
 OWNER = frozenset({"crm", "admin"})

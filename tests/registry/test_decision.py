@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from registry_schemas import V1, V2, V3_BREAKING, record
 
 from registry import Settings
 from registry.context import RegistryContext
@@ -19,6 +18,7 @@ from registry.usecases import compatibility, consumers, read
 from registry.usecases.compatibility import refuse_unless_accepted
 from registry.usecases.model import ProposedVersion
 from registry.usecases.register import Registration, register_version
+from tests.registry.registry_schemas import V1, V2, V3_BREAKING, record
 
 # Sends `id` no longer: BACKWARD-compatible with V1 (a reader ignores the writer's extra fields),
 # but a contract reading `id` breaks.

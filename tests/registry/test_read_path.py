@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from auth_world import ADMIN_TOKEN, TOPICS, basic, bearer, build_world
-from registry_schemas import V1, V2
 
 from registry.api.wire import V1_JSON, EncodedAnswers
 from registry.usecases.model import StoredSchema, SubjectVersion
+from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, basic, bearer, build_world
+from tests.registry.registry_schemas import V1, V2
 
 # Values a client may send for a boolean query parameter: Java's Boolean.valueOf reads only
 # "true" (any case) as true. Repeats: the last one counts.

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from registry_schemas import V1, V2
 from sqlalchemy import inspect, text
 
 from contracts import CompatibilityLevel
@@ -20,6 +19,7 @@ from registry.principal import ANONYMOUS_ADMIN
 from registry.usecases import read
 from registry.usecases.model import ProposedVersion
 from registry.usecases.register import Registration, register_version
+from tests.registry.registry_schemas import V1, V2
 
 
 @pytest.fixture

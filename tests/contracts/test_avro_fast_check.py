@@ -7,7 +7,8 @@ import math
 import pytest
 
 from contracts import parse_schema
-from contracts.avro import _F32_OVERFLOW, _F64_OVERFLOW, AvroSchema
+from contracts.avro import AvroSchema
+from contracts.avro.checks import _F32_OVERFLOW, _F64_OVERFLOW
 
 # Values at and around the overflow limits, where an inlined comparison could be off by one.
 EDGES: list[object] = [

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from contracts.avro import (
+from contracts.avro.model import (
     Array,
-    AvroSchema,
     AvroType,
     Enum,
     Fixed,
@@ -14,6 +13,7 @@ from contracts.avro import (
     Union,
     describe,
 )
+from contracts.avro.schema import AvroSchema
 from contracts.findings import Finding, FindingKind, Location
 
 __all__ = ["check_avro"]

@@ -31,6 +31,7 @@ def registry(make_client: Callable[..., Any], pubsub: PubSubWorld) -> Any:
         pubsub_project=pubsub.project,
         pubsub_emulator_host=pubsub.server.host,
         pubsub_call_timeout_seconds=2,
+        pubsub_worker=False,  # no schema sync in the background: only the topology calls Pub/Sub
         pubsub_max_delivery_attempts=7,
         pubsub_ack_deadline_seconds=45,
     )
@@ -224,6 +225,7 @@ def test_only_an_admin_applies(make_client: Callable[..., Any], pubsub: PubSubWo
         pubsub_project=pubsub.project,
         pubsub_emulator_host=pubsub.server.host,
         admin_token=ADMIN_TOKEN,
+        pubsub_worker=False,
     )
     assert (
         client.post("/teams", json={"name": "crm"}, headers=bearer(ADMIN_TOKEN)).status_code == 200

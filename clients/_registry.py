@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import reprlib
@@ -129,6 +130,7 @@ class RegistryClient:
         url: str,
         *,
         token: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
         cache_dir: str | Path | None = None,
         http: httpx.Client | None = None,
         timeout: float = 5.0,
@@ -147,6 +149,10 @@ class RegistryClient:
         self._headers = {"Accept": ACCEPT}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
+        elif basic_auth is not None:
+            # Confluent Cloud and Karapace take an API key and secret as HTTP basic credentials.
+            pair = ":".join(basic_auth).encode()
+            self._headers["Authorization"] = f"Basic {base64.b64encode(pair).decode('ascii')}"
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff

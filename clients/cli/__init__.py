@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         completion,
         config,
         contract,
+        migrate,
         pubsub,
         schema,
         serve,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.register(commands)
     topic.register(commands)
     completion.register(commands)
+    migrate.register(commands)
     return parser
 
 

@@ -1,0 +1,289 @@
+"""Copying a Confluent-compatible registry into Accord: ids, versions, configs and modes kept."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clients._registry import RegistryClient, _segment
+from clients.errors import AccordError, RegistryError, SchemaNotFound
+from contracts import ContractsError, SchemaType, parse_schema
+
+STATE_FORMAT = "accord-migrate-state/1"
+IMPORT = "IMPORT"
+READWRITE = "READWRITE"
+
+
+class MigrationError(AccordError):
+    """The migration cannot go on (e.g. a state file of another migration); nothing is half-done."""
+
+
+@dataclass
+class MigrationState:
+    """What a run has finished, saved after every subject so an interrupted run continues.
+
+    Only finished subjects are recorded: a subject cut off mid-way is copied again, and the
+    versions that already arrived are skipped because they are found on the target."""
+
+    path: Path | None
+    source: str
+    target: str
+    done: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None, source: str, target: str) -> MigrationState:
+        if path is None or not path.exists():
+            return cls(path, source, target)
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise MigrationError(f"cannot read the state file {path}: {exc}") from None
+        if not isinstance(body, dict) or body.get("format") != STATE_FORMAT:
+            raise MigrationError(f"{path} is not an accord migrate state file ({STATE_FORMAT})")
+        if (body.get("source"), body.get("target")) != (source, target):
+            raise MigrationError(
+                f"{path} records a migration from {body.get('source')} to {body.get('target')}, "
+                f"not from {source} to {target}: pass another --state file"
+            )
+        done = body.get("done")
+        if not isinstance(done, list) or not all(isinstance(s, str) for s in done):
+            raise MigrationError(f"{path}: 'done' is not a list of subject names")
+        return cls(path, source, target, list(done))
+
+    def finish(self, subject: str) -> None:
+        self.done.append(subject)
+        self.save()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        body = {"format": STATE_FORMAT, "source": self.source, "target": self.target}
+        # Written beside and renamed over: a run killed while saving leaves the previous state.
+        partial = self.path.with_name(self.path.name + ".tmp")
+        partial.write_text(json.dumps({**body, "done": self.done}, indent=2), encoding="utf-8")
+        os.replace(partial, self.path)
+
+
+@dataclass
+class MigrationSummary:
+    """What a run did: subjects and versions copied, ids carried over, what was skipped or failed."""
+
+    subjects: int = 0
+    versions: int = 0
+    ids: set[int] = field(default_factory=set)
+    skipped_subjects: int = 0
+    skipped_versions: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "subjects": self.subjects,
+            "versions": self.versions,
+            "ids": len(self.ids),
+            "skippedSubjects": self.skipped_subjects,
+            "skippedVersions": self.skipped_versions,
+            "failed": list(self.failed),
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"subjects copied: {self.subjects}, versions copied: {self.versions}, "
+            f"schema ids: {len(self.ids)}",
+            f"skipped (already on the target): {self.skipped_subjects} subjects, "
+            f"{self.skipped_versions} versions",
+            f"failed: {len(self.failed)}",
+        ]
+        lines += [f"  {reason}" for reason in self.failed]
+        return "\n".join(lines) + "\n"
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def _nothing(done: int, total: int, subject: str) -> None:
+    return None
+
+
+def _own(read: Callable[[], Any]) -> Any:
+    """A subject's own config or mode, or None when it follows the global one (404)."""
+    try:
+        return read()
+    except SchemaNotFound:
+        return None
+
+
+def _text(body: Any, name: str, where: str) -> str:
+    value = body.get(name) if isinstance(body, dict) else None
+    if not isinstance(value, str):
+        raise RegistryError(200, -1, f"the source's answer for {where} has no string {name!r}")
+    return value
+
+
+def _int(body: Any, name: str, where: str) -> int:
+    value = body.get(name) if isinstance(body, dict) else None
+    if type(value) is not int:
+        raise RegistryError(200, -1, f"the source's answer for {where} has no integer {name!r}")
+    return value
+
+
+class Migration:
+    """Reads `source` through the Confluent REST API only and writes `target` (an Accord, with
+    the admin token) in IMPORT mode, one subject at a time."""
+
+    def __init__(
+        self,
+        source: RegistryClient,
+        target: RegistryClient,
+        state: MigrationState,
+        *,
+        progress: Progress = _nothing,
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.state = state
+        self.progress = progress
+        self.summary = MigrationSummary()
+
+    def run(self) -> MigrationSummary:
+        level = self._source_level(None)
+        if level is not None:
+            self.target.set_compatibility(level)
+        subjects = sorted(self._source_subjects())
+        for number, subject in enumerate(subjects, 1):
+            if subject in self.state.done:
+                self.summary.skipped_subjects += 1
+            elif self._subject(subject):
+                self.state.finish(subject)
+            self.progress(number, len(subjects), subject)
+        mode = _text(self.source.request("GET", "/mode"), "mode", "the global mode")
+        if mode != self.target.get_mode():
+            self.target.request("PUT", "/mode", json={"mode": mode}, params={"force": "true"})
+        return self.summary
+
+    def _source_subjects(self) -> list[str]:
+        body = self.source.request("GET", "/subjects", params={"deleted": "true"})
+        if not isinstance(body, list) or not all(isinstance(s, str) for s in body):
+            raise RegistryError(200, -1, "the source's subject list is not a list of names")
+        return body
+
+    def _source_level(self, subject: str | None) -> str | None:
+        if subject is None:
+            body = self.source.request("GET", "/config")
+        else:
+            body = _own(
+                lambda: self.source.request(
+                    "GET", f"/config/{_segment(subject)}", params={"defaultToGlobal": "false"}
+                )
+            )
+        if body is None:
+            return None
+        return _text(body, "compatibilityLevel", f"the config of {subject or 'the registry'}")
+
+    def _versions(self, client: RegistryClient, subject: str, deleted: bool) -> list[int]:
+        try:
+            return sorted(client.get_versions(subject, deleted=deleted))
+        except SchemaNotFound:
+            return []
+
+    def _subject(self, subject: str) -> bool:
+        """Copy one subject; True when every version arrived (a failed one is tried again by the
+        next run). The source or target going away raises: the subject stays unfinished."""
+        path = f"/subjects/{_segment(subject)}"
+        all_versions = self._versions(self.source, subject, deleted=True)
+        live = set(self._versions(self.source, subject, deleted=False))
+        level = self._source_level(subject)
+        mode = _own(
+            lambda: self.source.request(
+                "GET", f"/mode/{_segment(subject)}", params={"defaultToGlobal": "false"}
+            )
+        )
+        present = set(self._versions(self.target, subject, deleted=True))
+        target_live = set(self._versions(self.target, subject, deleted=False))
+        # The subject alone goes into IMPORT; `force` because a resumed run finds it half-filled.
+        self.target.request(
+            "PUT", f"/mode/{_segment(subject)}", json={"mode": IMPORT}, params={"force": "true"}
+        )
+        copied, failures = 0, len(self.summary.failed)
+        for version in all_versions:
+            where = f"{subject} version {version}"
+            try:
+                body = self.source.request(
+                    "GET", f"{path}/versions/{version}", params={"deleted": "true"}
+                )
+                schema_id = _int(body, "id", where)
+                if body.get("references"):
+                    raise MigrationError("schema references are not supported by Accord")
+                if version in present:
+                    found = self.target.request(
+                        "GET", f"{path}/versions/{version}", params={"deleted": "true"}
+                    )
+                    found_id = _int(found, "id", where)
+                    if found_id != schema_id or not _same(body, found):
+                        raise MigrationError(
+                            f"the target already has it with id {found_id} "
+                            f"({'the same id, ' if found_id == schema_id else ''}another schema), "
+                            f"the source with id {schema_id}"
+                        )
+                    self.summary.skipped_versions += 1
+                else:
+                    request = {
+                        "schema": _text(body, "schema", where),
+                        "schemaType": body.get("schemaType") or "AVRO",
+                        "id": schema_id,
+                        "version": version,
+                    }
+                    answer = self.target.request("POST", f"{path}/versions", json=request)
+                    if _int(answer, "id", where) != schema_id:
+                        raise MigrationError(f"the target stored id {answer.get('id')}")
+                    target_live.add(version)
+                    self.summary.versions += 1
+                    copied += 1
+                self.summary.ids.add(schema_id)
+                if version not in live and version in target_live:
+                    self.target.delete_version(subject, version)
+            except (RegistryError, MigrationError) as exc:
+                self.summary.failed.append(f"{where}: {_reason(exc)}")
+        if level is not None:
+            self.target.set_compatibility(level, subject)
+        if mode is None:
+            self.target.delete_mode(subject)
+        else:
+            own = _text(mode, "mode", f"the mode of {subject}")
+            self.target.request(
+                "PUT", f"/mode/{_segment(subject)}", json={"mode": own}, params={"force": "true"}
+            )
+        if copied:
+            self.summary.subjects += 1
+        else:
+            self.summary.skipped_subjects += 1
+        return len(self.summary.failed) == failures
+
+
+def _same(source: Any, target: Any) -> bool:
+    """Whether two answers hold the same schema: by fingerprint of the canonical form, since a
+    registry may store another spelling of the text it was sent."""
+    if source.get("schema") == target.get("schema"):
+        return True
+    try:
+        return bool(_fingerprint(source) == _fingerprint(target))
+    except (ContractsError, RecursionError, TypeError):
+        return False
+
+
+def _fingerprint(body: Any) -> object:
+    return parse_schema(SchemaType.parse(body.get("schemaType")), body.get("schema")).fingerprint
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RegistryError):
+        return exc.message or str(exc)
+    return str(exc)

@@ -41,7 +41,11 @@ format: $(STAMP)  ## apply ruff's formatter and import sorting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean:  ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis
+dist: $(STAMP)  ## build the wheel and the sdist into dist/ (accord_registry-VERSION…)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
 
-.PHONY: help venv serve postgres lint test bench format clean
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .hypothesis
+
+.PHONY: help venv serve postgres lint test bench format dist clean

@@ -51,8 +51,8 @@ class Forbidden(ServiceError):
 class SubjectNotFound(ServiceError):
     http_status, error_code = 404, 40401
 
-    def __init__(self, subject: str) -> None:
-        super().__init__(f"Subject '{subject}' not found.")
+    def __init__(self, subject: str, hint: str = "") -> None:
+        super().__init__(f"Subject '{subject}' not found." + (f" {hint}" if hint else ""))
 
 
 class VersionNotFound(ServiceError):

@@ -142,7 +142,7 @@ def list_versions(
     versions = _versions(ctx, subject)
     visible = versions if deleted else queries.live(versions)
     if not visible:
-        raise SubjectNotFound(subject)
+        raise _subject_not_found(ctx, subject)
     if deleted_only:
         visible = tuple(v for v in visible if v.deleted)
     return page.apply([v.version for v in visible])
@@ -163,7 +163,29 @@ def get_version(
     returned None (see `_versions`).
     """
     versions = _versions(ctx, subject, cache_checked=cache_checked)
-    return _pick_version(versions, subject, version, deleted=deleted)
+    try:
+        return _pick_version(versions, subject, version, deleted=deleted)
+    except SubjectNotFound:
+        raise _subject_not_found(ctx, subject) from None
+
+
+# Kafka serializers' default subject names: `{topic}-value` and `{topic}-key`.
+_KAFKA_SUFFIXES = ("-value", "-key")
+
+
+def _subject_not_found(ctx: RegistryContext, subject: str) -> SubjectNotFound:
+    """40401 for `subject`; when it is a Kafka-style `{topic}-value`/`-key` name and the topic
+    itself exists, the message says what to configure (Accord's subjects are topic names)."""
+    for suffix in _KAFKA_SUFFIXES:
+        topic = subject.removesuffix(suffix)
+        if topic != subject and topic and queries.live(_versions(ctx, topic)):
+            return SubjectNotFound(
+                subject,
+                f"Topic '{topic}' exists: Accord's subjects are topic names, not Kafka's "
+                f"'{{topic}}{suffix}'. Set the serializer's 'subject.name.strategy' to return the "
+                "topic (confluent-kafka: lambda ctx, record_name: ctx.topic).",
+            )
+    return SubjectNotFound(subject)
 
 
 def cached_version(
@@ -215,7 +237,7 @@ def lookup(
     versions = _versions(ctx, subject)
     visible = versions if deleted else queries.live(versions)
     if not visible:
-        raise SubjectNotFound(subject)
+        raise _subject_not_found(ctx, subject)
     for candidate in reversed(visible):
         if candidate.schema.schema_type != parsed.schema_type.value:
             continue

@@ -258,3 +258,43 @@ def test_json_serializer_and_deserializer(
 
     reader = JSONDeserializer(None, schema_registry_client=new_client())
     assert reader(payload, context) == message
+
+
+def test_kafka_serializers_with_a_topic_subject_strategy(
+    new_client: Callable[[], SchemaRegistryClient], client: SchemaRegistryClient
+) -> None:
+    """Accord's subjects are topic names: confluent-kafka's default `{topic}-value` subject does
+    not exist. A `subject.name.strategy` returning the topic makes the serializers use it."""
+    topic = "KAFKA_ERA_CUSTOMER"
+    registered = client.register_schema(topic, Schema(CUSTOMER_V1, "AVRO"))
+    context = SerializationContext(topic, MessageField.VALUE)
+
+    # The default strategy asks for KAFKA_ERA_CUSTOMER-value: 404, saying what to set.
+    default = AvroSerializer(client, CUSTOMER_V1, conf={"auto.register.schemas": False})
+    with pytest.raises(SchemaRegistryError) as missing:
+        default({"id": "c-1", "name": "Ada"}, context)
+    assert missing.value.http_status_code == 404
+    assert missing.value.error_code == 40401
+    assert f"Topic '{topic}' exists" in missing.value.error_message
+    assert "subject.name.strategy" in missing.value.error_message
+
+    def topic_strategy(ctx: SerializationContext, record_name: str | None) -> str:
+        return ctx.topic
+
+    writer = AvroSerializer(
+        client,
+        CUSTOMER_V1,
+        conf={"auto.register.schemas": False, "subject.name.strategy": topic_strategy},
+    )
+    payload = writer({"id": "c-1", "name": "Ada"}, context)
+    assert payload is not None
+    assert int.from_bytes(payload[1:5], "big") == registered
+    # The registry gained no `-value` subject, and a fresh reader decodes by id.
+    assert f"{topic}-value" not in client.get_subjects()
+    reader = AvroDeserializer(new_client())
+    assert reader(payload, context) == {"id": "c-1", "name": "Ada"}
+
+    # A subject that is not a Kafka-style name of an existing topic gets the plain 404.
+    with pytest.raises(SchemaRegistryError) as plain:
+        client.get_latest_version("KAFKA_ERA_NOWHERE-value")
+    assert plain.value.error_message == "Subject 'KAFKA_ERA_NOWHERE-value' not found."

@@ -11,11 +11,11 @@ from typing import Any
 
 import fastavro
 import pytest
-from fakes.pubsub import PubSubWorld, pubsub_world, running_fake
 from google.api_core import exceptions as google_errors
 
 from clients import MessageDecoder, RegistryClient, ValidatingPublisher
 from clients.cli import run
+from tests.fakes.pubsub import PubSubWorld, pubsub_world, running_fake
 
 pytestmark = pytest.mark.slow
 

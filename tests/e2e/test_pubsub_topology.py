@@ -11,10 +11,10 @@ from typing import Any
 
 import fastavro
 import pytest
-from fakes.pubsub import PubSubWorld, pubsub_world, running_pubsub
 
 from clients import RegistryClient
 from clients.cli import run
+from tests.fakes.pubsub import PubSubWorld, pubsub_world, running_pubsub
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import grpc
 import pytest
-from auth_world import ADMIN_TOKEN, bearer
-from fakes.pubsub import PubSubWorld, pubsub_world, running_fake
-from registry_schemas import V1, V2
+
+from tests.fakes.pubsub import PubSubWorld, pubsub_world, running_fake
+from tests.registry.auth_world import ADMIN_TOKEN, bearer
+from tests.registry.registry_schemas import V1, V2
 
 TOPIC = "CUSTOMER_CREATED"
 WRITES = ("CreateTopic", "CreateSubscription", "UpdateSubscription", "DeleteSubscription")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from clients.cli import EXIT_USAGE
 from clients.cli._common import (
+    UsageError,
     add_common_options,
     add_type_option,
     emit_report,
@@ -17,6 +19,7 @@ from clients.cli._common import (
     settle_type,
 )
 from clients.cli.contract import current_producer, load_contract
+from clients.cli.manifest import check_manifest
 from contracts.consumers import check_consumer_contract
 
 
@@ -26,8 +29,14 @@ def register(commands: Any) -> None:
         help="check a producer schema against the topic's level and every consumer contract, "
         "or (with --consumer) a consumer's new contract against the current producer schema",
     )
-    parser.add_argument("topic")
-    parser.add_argument("file")
+    parser.add_argument("topic", nargs="?")
+    parser.add_argument("file", nargs="?")
+    parser.add_argument(
+        "--manifest",
+        metavar="FILE",
+        help="check every topic, schema and contract a TOML manifest declares, in one report "
+        "(see examples/scenario/avro/accord.toml)",
+    )
     parser.add_argument("--consumer", help="consumer side: FILE is this team's new contract")
     parser.add_argument("--example", action="append", default=[], metavar="FILE")
     add_type_option(parser)
@@ -36,6 +45,16 @@ def register(commands: Any) -> None:
 
 
 def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.manifest:
+        if args.topic or args.file or args.consumer:
+            raise UsageError("--manifest FILE replaces TOPIC FILE and --consumer")
+        return check_manifest(args, out, err)
+    if not args.file:
+        err.write(
+            "accord check: the following arguments are required: topic, file "
+            "(see 'accord check --help')\n"
+        )
+        return EXIT_USAGE
     if args.consumer:
         contract, _, _ = load_contract(args)
         with registry(args) as client:

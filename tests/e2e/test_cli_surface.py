@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -202,3 +203,78 @@ def test_output_is_written_on_every_outcome(
     assert dead("fields", "T", "--format", "json", "--output", str(unreachable)) == 2
     dead.one_error_line("registry unreachable")
     assert json.loads(unreachable.read_text())["exitCode"] == 2
+
+
+def test_check_manifest_runs_every_check_in_one_report(
+    shared_accord_server: RunningServer, tmp_path: Path
+) -> None:
+    cli = Cli(shared_accord_server.url)
+    for topic in ("CUSTOMER_CREATED", "EMAIL_SENT"):
+        assert cli("schema", "register", topic, avro(f"{topic}.v1.avsc")) == 0, cli.stderr
+    assert cli(
+        "contract", "register", "CUSTOMER_CREATED", "--consumer", "marketing",
+        avro("contracts/marketing.CUSTOMER_CREATED.avsc"),
+    ) == 0  # fmt: skip
+    example = str(SCENARIO / "avro" / "accord.toml")
+    assert cli("check", "--manifest", example) == 0, cli.stdout + cli.stderr
+    assert "[ok] consumer marketing" in cli.stdout
+    assert cli("check", "--manifest", example, "--format", "json") == 0
+    data = json.loads(cli.stdout)
+    assert data["ok"] is True
+    assert [(r["topic"], r["side"]) for r in data["reports"]] == [
+        ("CUSTOMER_CREATED", "producer"),
+        ("CUSTOMER_CREATED", "consumer"),
+        ("EMAIL_SENT", "consumer"),
+    ]
+
+    # The same manifest with a breaking producer schema: exit 1, one JUnit file, a suite per topic.
+    breaking = tmp_path / "accord.toml"
+    breaking.write_text(
+        (SCENARIO / "avro" / "accord.toml")
+        .read_text()
+        .replace(
+            "CUSTOMER_CREATED.v2-adds-optional-phone.avsc", "CUSTOMER_CREATED.v3-removes-email.avsc"
+        )
+    )
+    for name in ("CUSTOMER_CREATED.v3-removes-email.avsc", "contracts"):
+        (tmp_path / name).symlink_to(SCENARIO / "avro" / name)
+    junit = tmp_path / "report.xml"
+    code = cli("check", "--manifest", str(breaking), "--format", "junit", "--output", str(junit))
+    assert code == 1
+    assert cli.stdout == "2 of 3 checks passed\n"
+    root = ET.parse(junit).getroot()
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert sorted(suites) == ["CUSTOMER_CREATED", "EMAIL_SENT"]
+    assert suites["CUSTOMER_CREATED"].get("failures") == "1"
+    assert suites["EMAIL_SENT"].get("failures") == "0"
+    assert root.get("failures") == "1"
+    failing = [c for c in root.iter("testcase") if c.find("failure") is not None]
+    assert len(failing) == 1
+    assert "marketing" in (failing[0].get("name") or "")
+
+
+def test_check_manifest_failure_paths(shared_accord_server: RunningServer, tmp_path: Path) -> None:
+    cli = Cli(shared_accord_server.url)
+    manifest, output = tmp_path / "accord.toml", tmp_path / "out.json"
+    manifest.write_text("[[topic]\nname = ")
+    assert (
+        cli("check", "--manifest", str(manifest), "--format", "json", "--output", str(output)) == 2
+    )
+    cli.one_error_line(f"{manifest} is not TOML")
+    assert json.loads(output.read_text())["exitCode"] == 2
+    manifest.write_text('[[topic]]\nname = "T"\n')
+    assert cli("check", "--manifest", str(manifest)) == 2
+    cli.one_error_line(f"{manifest}: topic 'T': give a schema")
+    manifest.write_text('[[topic]]\nname = "T"\nschema = "missing.avsc"\n')
+    assert cli("check", "--manifest", str(manifest)) == 2
+    cli.one_error_line(f"cannot read {tmp_path / 'missing.avsc'}")
+    (tmp_path / "bad.avsc").write_text(
+        '{"type": "record", "name": "X", "fields": [{"name": "a", "type": "strng"}]}'
+    )
+    manifest.write_text('[[topic]]\nname = "T"\nschema = "bad.avsc"\n')
+    assert cli("check", "--manifest", str(manifest)) == 1
+    cli.one_error_line("invalid:")
+    assert cli("check", "T", "--manifest", str(manifest)) == 2
+    cli.one_error_line("--manifest FILE replaces")
+    assert cli("check") == 2
+    assert cli.stderr.startswith("accord check: the following arguments are required: topic, file")

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from clients._registry import RegistryClient, _segment
 from clients.errors import AccordError, RegistryError, SchemaNotFound
@@ -135,52 +135,44 @@ def _int(body: Any, name: str, where: str) -> int:
     return value
 
 
-class Migration:
-    """Reads `source` through the Confluent REST API only and writes `target` (an Accord, with
-    the admin token) in IMPORT mode, one subject at a time."""
+@dataclass(frozen=True, slots=True)
+class SourceVersion:
+    """One version to copy: its number, schema id and schema, and whether it is soft-deleted."""
 
-    def __init__(
-        self,
-        source: RegistryClient,
-        target: RegistryClient,
-        state: MigrationState,
-        *,
-        progress: Progress = _nothing,
-    ) -> None:
-        self.source = source
-        self.target = target
-        self.state = state
-        self.progress = progress
-        self.summary = MigrationSummary()
+    version: int
+    schema_id: int
+    schema: str
+    schema_type: str
+    deleted: bool
+    references: bool = False
 
-    def run(self) -> MigrationSummary:
-        level = self._source_level(None)
-        if level is not None:
-            self.target.set_compatibility(level)
-        subjects = sorted(self._source_subjects())
-        for number, subject in enumerate(subjects, 1):
-            if subject in self.state.done:
-                self.summary.skipped_subjects += 1
-            elif self._subject(subject):
-                self.state.finish(subject)
-            self.progress(number, len(subjects), subject)
-        mode = _text(self.source.request("GET", "/mode"), "mode", "the global mode")
-        if mode != self.target.get_mode():
-            self.target.request("PUT", "/mode", json={"mode": mode}, params={"force": "true"})
-        return self.summary
+    def body(self) -> dict[str, Any]:
+        return {"schema": self.schema, "schemaType": self.schema_type}
 
-    def _source_subjects(self) -> list[str]:
-        body = self.source.request("GET", "/subjects", params={"deleted": "true"})
-        if not isinstance(body, list) or not all(isinstance(s, str) for s in body):
-            raise RegistryError(200, -1, "the source's subject list is not a list of names")
-        return body
 
-    def _source_level(self, subject: str | None) -> str | None:
+class Source(Protocol):
+    """Where a migration reads from: a live registry, or a backup file."""
+
+    def level(self, subject: str | None) -> str | None: ...
+    def mode(self, subject: str | None) -> str | None: ...
+    def subjects(self) -> list[str]: ...
+    def versions(self, subject: str) -> list[int]: ...
+    def version(self, subject: str, version: int) -> SourceVersion: ...
+
+
+class RegistrySource:
+    """A running registry, read through the Confluent REST API only."""
+
+    def __init__(self, client: RegistryClient) -> None:
+        self.client = client
+        self._live: dict[str, set[int]] = {}
+
+    def level(self, subject: str | None) -> str | None:
         if subject is None:
-            body = self.source.request("GET", "/config")
+            body = self.client.request("GET", "/config")
         else:
             body = _own(
-                lambda: self.source.request(
+                lambda: self.client.request(
                     "GET", f"/config/{_segment(subject)}", params={"defaultToGlobal": "false"}
                 )
             )
@@ -188,78 +180,134 @@ class Migration:
             return None
         return _text(body, "compatibilityLevel", f"the config of {subject or 'the registry'}")
 
-    def _versions(self, client: RegistryClient, subject: str, deleted: bool) -> list[int]:
-        try:
-            return sorted(client.get_versions(subject, deleted=deleted))
-        except SchemaNotFound:
-            return []
+    def mode(self, subject: str | None) -> str | None:
+        if subject is None:
+            return _text(self.client.request("GET", "/mode"), "mode", "the global mode")
+        body = _own(
+            lambda: self.client.request(
+                "GET", f"/mode/{_segment(subject)}", params={"defaultToGlobal": "false"}
+            )
+        )
+        return None if body is None else _text(body, "mode", f"the mode of {subject}")
+
+    def subjects(self) -> list[str]:
+        body = self.client.request("GET", "/subjects", params={"deleted": "true"})
+        if not isinstance(body, list) or not all(isinstance(s, str) for s in body):
+            raise RegistryError(200, -1, "the source's subject list is not a list of names")
+        return body
+
+    def versions(self, subject: str) -> list[int]:
+        self._live[subject] = set(_versions(self.client, subject, deleted=False))
+        return _versions(self.client, subject, deleted=True)
+
+    def version(self, subject: str, version: int) -> SourceVersion:
+        where = f"{subject} version {version}"
+        body = self.client.request(
+            "GET", f"/subjects/{_segment(subject)}/versions/{version}", params={"deleted": "true"}
+        )
+        return SourceVersion(
+            version=version,
+            schema_id=_int(body, "id", where),
+            schema=_text(body, "schema", where),
+            schema_type=body.get("schemaType") or "AVRO",
+            deleted=version not in self._live.get(subject, set()),
+            references=bool(body.get("references")),
+        )
+
+
+def _versions(client: RegistryClient, subject: str, *, deleted: bool) -> list[int]:
+    try:
+        return sorted(client.get_versions(subject, deleted=deleted))
+    except SchemaNotFound:
+        return []
+
+
+class Migration:
+    """Reads `source` and writes `target` (an Accord, with the admin token) in IMPORT mode, one
+    subject at a time."""
+
+    def __init__(
+        self,
+        source: Source | RegistryClient,
+        target: RegistryClient,
+        state: MigrationState,
+        *,
+        progress: Progress = _nothing,
+    ) -> None:
+        self.source = RegistrySource(source) if isinstance(source, RegistryClient) else source
+        self.target = target
+        self.state = state
+        self.progress = progress
+        self.summary = MigrationSummary()
+
+    def run(self) -> MigrationSummary:
+        level = self.source.level(None)
+        if level is not None:
+            self.target.set_compatibility(level)
+        subjects = sorted(self.source.subjects())
+        for number, subject in enumerate(subjects, 1):
+            if subject in self.state.done:
+                self.summary.skipped_subjects += 1
+            elif self._subject(subject):
+                self.state.finish(subject)
+            self.progress(number, len(subjects), subject)
+        mode = self.source.mode(None)
+        if mode is not None and mode != self.target.get_mode():
+            self.target.request("PUT", "/mode", json={"mode": mode}, params={"force": "true"})
+        return self.summary
 
     def _subject(self, subject: str) -> bool:
         """Copy one subject; True when every version arrived (a failed one is tried again by the
         next run). The source or target going away raises: the subject stays unfinished."""
         path = f"/subjects/{_segment(subject)}"
-        all_versions = self._versions(self.source, subject, deleted=True)
-        live = set(self._versions(self.source, subject, deleted=False))
-        level = self._source_level(subject)
-        mode = _own(
-            lambda: self.source.request(
-                "GET", f"/mode/{_segment(subject)}", params={"defaultToGlobal": "false"}
-            )
-        )
-        present = set(self._versions(self.target, subject, deleted=True))
-        target_live = set(self._versions(self.target, subject, deleted=False))
+        all_versions = self.source.versions(subject)
+        level = self.source.level(subject)
+        mode = self.source.mode(subject)
+        present = set(_versions(self.target, subject, deleted=True))
+        target_live = set(_versions(self.target, subject, deleted=False))
         # The subject alone goes into IMPORT; `force` because a resumed run finds it half-filled.
         self.target.request(
             "PUT", f"/mode/{_segment(subject)}", json={"mode": IMPORT}, params={"force": "true"}
         )
         copied, failures = 0, len(self.summary.failed)
-        for version in all_versions:
-            where = f"{subject} version {version}"
+        for number in all_versions:
+            where = f"{subject} version {number}"
             try:
-                body = self.source.request(
-                    "GET", f"{path}/versions/{version}", params={"deleted": "true"}
-                )
-                schema_id = _int(body, "id", where)
-                if body.get("references"):
+                version = self.source.version(subject, number)
+                if version.references:
                     raise MigrationError("schema references are not supported by Accord")
-                if version in present:
+                if number in present:
                     found = self.target.request(
-                        "GET", f"{path}/versions/{version}", params={"deleted": "true"}
+                        "GET", f"{path}/versions/{number}", params={"deleted": "true"}
                     )
                     found_id = _int(found, "id", where)
-                    if found_id != schema_id or not _same(body, found):
+                    if found_id != version.schema_id or not _same(version.body(), found):
                         raise MigrationError(
                             f"the target already has it with id {found_id} "
-                            f"({'the same id, ' if found_id == schema_id else ''}another schema), "
-                            f"the source with id {schema_id}"
+                            f"({'the same id, ' if found_id == version.schema_id else ''}"
+                            f"another schema), the source with id {version.schema_id}"
                         )
                     self.summary.skipped_versions += 1
                 else:
-                    request = {
-                        "schema": _text(body, "schema", where),
-                        "schemaType": body.get("schemaType") or "AVRO",
-                        "id": schema_id,
-                        "version": version,
-                    }
+                    request = {**version.body(), "id": version.schema_id, "version": number}
                     answer = self.target.request("POST", f"{path}/versions", json=request)
-                    if _int(answer, "id", where) != schema_id:
+                    if _int(answer, "id", where) != version.schema_id:
                         raise MigrationError(f"the target stored id {answer.get('id')}")
-                    target_live.add(version)
+                    target_live.add(number)
                     self.summary.versions += 1
                     copied += 1
-                self.summary.ids.add(schema_id)
-                if version not in live and version in target_live:
-                    self.target.delete_version(subject, version)
+                self.summary.ids.add(version.schema_id)
+                if version.deleted and number in target_live:
+                    self.target.delete_version(subject, number)
             except (RegistryError, MigrationError) as exc:
                 self.summary.failed.append(f"{where}: {_reason(exc)}")
         if level is not None:
             self.target.set_compatibility(level, subject)
         if mode is None:
-            self.target.delete_mode(subject)
+            _own(lambda: self.target.delete_mode(subject))
         else:
-            own = _text(mode, "mode", f"the mode of {subject}")
             self.target.request(
-                "PUT", f"/mode/{_segment(subject)}", json={"mode": own}, params={"force": "true"}
+                "PUT", f"/mode/{_segment(subject)}", json={"mode": mode}, params={"force": "true"}
             )
         if copied:
             self.summary.subjects += 1

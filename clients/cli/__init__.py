@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     # only through `accord serve`, see ARCHITECTURE.md).
     from clients.cli import (
         audit,
+        backup,
         check,
         completion,
         config,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     topic.register(commands)
     completion.register(commands)
     migrate.register(commands)
+    backup.register(commands)
     return parser
 
 

@@ -124,15 +124,15 @@ def settle_type(
     return settled
 
 
-def read_text(path: str) -> str:
-    """A UTF-8 text file, at most MAX_INPUT_BYTES; every way it can fail is a UsageError."""
+def read_text(path: str, limit: int = MAX_INPUT_BYTES) -> str:
+    """A UTF-8 text file, at most `limit` bytes; every way it can fail is a UsageError."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise UsageError(f"{path} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+    if len(data) > limit:
+        raise UsageError(f"{path} is larger than {limit // (1024 * 1024)} MiB")
     if not data.strip():
         raise UsageError(f"{path} is empty")
     try:
@@ -143,8 +143,8 @@ def read_text(path: str) -> str:
         ) from None
 
 
-def read_json(path: str) -> Any:
-    text = read_text(path)
+def read_json(path: str, limit: int = MAX_INPUT_BYTES) -> Any:
+    text = read_text(path, limit)
     try:
         return json.loads(text)
     except ValueError as exc:  # a JSONDecodeError, or an integer past Python's 4,300 digits

@@ -64,7 +64,7 @@ def _source(args: argparse.Namespace) -> RegistryClient:
     )
 
 
-def _bar(err: TextIO) -> Any:
+def progress_bar(err: TextIO) -> Any:
     """A progress line on a terminal (stderr), nothing when piped."""
     isatty = getattr(err, "isatty", None)
     if not (callable(isatty) and isatty()):
@@ -83,6 +83,6 @@ def _bar(err: TextIO) -> Any:
 def migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _source(args) as source, registry(args) as target:
         state = MigrationState.load(Path(args.state), source.url, target.url)
-        summary = Migration(source, target, state, progress=_bar(err)).run()
+        summary = Migration(source, target, state, progress=progress_bar(err)).run()
     emit_data(args, out, summary.to_json(), summary.text())
     return EXIT_OK if summary.ok else EXIT_BREAKING

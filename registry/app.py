@@ -10,13 +10,15 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from registry.api import audit, consumers, errors, pubsub, pubsub_topology, teams
+from registry.api import audit, consumers, errors, metrics, pubsub, pubsub_topology, teams
 from registry.api.confluent import compatibility, config, mode, schemas, server, subjects
 from registry.api.params import SECURITY_SCHEMES, current_principal
 from registry.api.wire import EncodedAnswers, RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
 from registry.pubsub import runtime as pubsub_runtime
+from registry.metrics import RegistryMetrics
+from registry.observability import RequestObservation, RouteTemplate
 from registry.settings import Settings
 from registry.usecases.compatibility import refuse_unless_accepted
 
@@ -25,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A registry app. The engine, migrations and caches are set up by its lifespan, so creating
     an app is cheap and two apps with different settings live side by side in one process."""
     settings = settings or Settings.from_env()
+    collected = RegistryMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,10 +35,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             if settings.migrate_on_start:
                 await run_in_threadpool(migrate, engine)
-            db = Database(engine, write_retries=settings.write_retries)
+            db = Database(engine, write_retries=settings.write_retries, metrics=collected)
             # The registry's checks of a registration: the one decision (level and contracts).
             app.state.registry = context = RegistryContext.create(
-                settings, db, checks=[refuse_unless_accepted]
+                settings, db, checks=[refuse_unless_accepted], metrics=collected
             )
             async with pubsub_runtime.running(context, background=settings.pubsub_worker):
                 yield
@@ -61,6 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for hot in (schemas.reads, subjects.reads):
         app.include_router(hot, dependencies=authenticated)
     app.include_router(server.router)
+    public = [*server.router.routes]
+    if settings.metrics_public:
+        app.include_router(metrics.router)
+        public += metrics.router.routes
+    else:
+        app.include_router(metrics.router, dependencies=authenticated)
     for resource in (schemas, subjects, compatibility, config, mode):
         app.include_router(resource.router, dependencies=authenticated)
     # Accord's extensions beside the Confluent API (consumer contracts, the check, fields).
@@ -72,9 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pubsub.router, dependencies=authenticated)
     # Pub/Sub: the topology of topics and subscriptions Accord keeps.
     app.include_router(pubsub_topology.router, dependencies=authenticated)
+    # Innermost to outermost: the route template is noted once routed; the request id, log line
+    # and request metrics wrap everything, the wire's own refusals included.
+    app.add_middleware(RouteTemplate)
     app.add_middleware(WireMiddleware, max_request_bytes=settings.max_request_bytes)
-    _document_security(app, public=server.router.routes)
+    app.add_middleware(RequestObservation, metrics=collected)
+    _document_security(app, public=public)
     app.state.settings = settings
+    app.state.metrics = collected
     app.state.answers = EncodedAnswers(settings.schema_cache_size)
     return app
 

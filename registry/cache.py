@@ -10,22 +10,33 @@ from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+# (on_hit, on_miss): called on every lookup, e.g. to count them (registry.metrics).
+Counters = tuple[Callable[[], None], Callable[[], None]]
+
+
+def _uncounted() -> None:
+    return None
+
+
+_UNCOUNTED: Counters = (_uncounted, _uncounted)
 
 
 class LruCache(Generic[K, V]):
     """A bounded map for values that never change once written (a schema id's text)."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, counters: Counters = _UNCOUNTED) -> None:
         self._capacity = capacity
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+        self._hit, self._miss = counters
 
     def get(self, key: K) -> V | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
-            return value
+        (self._miss if value is None else self._hit)()
+        return value
 
     def put(self, key: K, value: V) -> None:
         if self._capacity == 0:
@@ -57,7 +68,9 @@ class TtlCache(Generic[K, V]):
         capacity: int,
         clock: Callable[[], float] = time.monotonic,
         refresh_grace: float = 5.0,
+        counters: Counters = _UNCOUNTED,
     ):
+        self._hit, self._miss = counters
         self._ttl = ttl
         self._capacity = capacity
         self._clock = clock
@@ -67,6 +80,11 @@ class TtlCache(Generic[K, V]):
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
+        value = self._lookup(key)
+        (self._miss if value is None else self._hit)()
+        return value
+
+    def _lookup(self, key: K) -> V | None:
         with self._lock:
             entry = self._items.get(key)
             if entry is None:

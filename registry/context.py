@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from registry.cache import LruCache, TtlCache
 from registry.db import Database
+from registry.metrics import RegistryMetrics
 from registry.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class RegistryContext:
 
     settings: Settings
     db: Database
+    metrics: RegistryMetrics
     schemas_by_id: LruCache[int, StoredSchema]
     parsed_by_id: LruCache[int, ParsedSchema]
     # subject -> its versions (live and soft-deleted), newest last; short-lived, see Settings.
@@ -36,14 +38,24 @@ class RegistryContext:
 
     @classmethod
     def create(
-        cls, settings: Settings, db: Database, checks: Iterable[RegistrationCheck] = ()
+        cls,
+        settings: Settings,
+        db: Database,
+        checks: Iterable[RegistrationCheck] = (),
+        metrics: RegistryMetrics | None = None,
     ) -> RegistryContext:
         size = settings.schema_cache_size
+        metrics = metrics or RegistryMetrics()
         return cls(
             settings=settings,
             db=db,
-            schemas_by_id=LruCache(size),
-            parsed_by_id=LruCache(min(size, 1000)),
-            subject_versions=TtlCache(settings.read_cache_ttl_seconds, size),
+            metrics=metrics,
+            schemas_by_id=LruCache(size, metrics.cache_counters("schemas_by_id")),
+            parsed_by_id=LruCache(min(size, 1000), metrics.cache_counters("parsed_by_id")),
+            subject_versions=TtlCache(
+                settings.read_cache_ttl_seconds,
+                size,
+                counters=metrics.cache_counters("subject_versions"),
+            ),
             registration_checks=list(checks),
         )

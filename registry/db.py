@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +19,9 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from registry.errors import ServiceUnavailable, StoreError
+
+if TYPE_CHECKING:
+    from registry.metrics import RegistryMetrics
 
 T = TypeVar("T")
 
@@ -171,11 +174,14 @@ class Database:
     since the write may have been stored. Database trouble reaches callers as a plain 503
     (`ServiceUnavailable`); the driver's text, which names hosts and databases, goes to the log."""
 
-    def __init__(self, engine: Engine, *, write_retries: int) -> None:
+    def __init__(
+        self, engine: Engine, *, write_retries: int, metrics: RegistryMetrics | None = None
+    ) -> None:
         self.engine = engine
         self._writer = engine.execution_options(accord_write=True)
         self._write_retries = write_retries
         self._file = _SqliteFile.of(engine)
+        self._metrics = metrics
 
     def check_ready(self) -> None:
         """Raise `ServiceUnavailable` unless the database answers and is the one opened at start."""
@@ -192,12 +198,39 @@ class Database:
         """Run `use_case` in one transaction; a failed or lost connection is tried again (a read
         changes nothing, so even a COMMIT that failed is safe to repeat). `before_write`: the read
         is a write's snapshot, so a failure is answered as the write's ("nothing was stored")."""
+        if self._metrics is None:
+            return self._read(use_case, before_write=before_write)
+        started = time.perf_counter()
+        try:
+            return self._read(use_case, before_write=before_write)
+        finally:
+            self._metrics.database("read", time.perf_counter() - started)
+
+    def write(self, use_case: Callable[[Session], T]) -> T:
+        """Run `use_case` in one transaction; on a unique-key clash, serialization failure or lock
+        timeout, roll back and run it again from the start (its checks see the winner's rows).
+        A connection that fails before COMMIT is sent is replaced and the use case run again."""
+        if self._metrics is None:
+            return self._write(use_case)
+        started = time.perf_counter()
+        try:
+            return self._write(use_case)
+        finally:
+            self._metrics.database("write", time.perf_counter() - started)
+
+    def _met(self, operation: str, exc: DBAPIError) -> _Failure:
+        failure = _failure(exc)
+        if self._metrics is not None:
+            self._metrics.database_error(operation, failure.name.lower())
+        return failure
+
+    def _read(self, use_case: Callable[[Session], T], *, before_write: bool) -> T:
         for attempt in range(_RECONNECT_ATTEMPTS):
             try:
                 with Session(self.engine, expire_on_commit=False) as session, session.begin():
                     return use_case(session)
             except DBAPIError as exc:
-                failure = _failure(exc)
+                failure = self._met("read", exc)
                 if failure is _Failure.LOST and attempt < _RECONNECT_ATTEMPTS - 1:
                     _back_off(attempt + 1, exc, base=_RECONNECT_BACKOFF)
                     continue
@@ -205,16 +238,13 @@ class Database:
                 raise _answer(exc, failure, action, attempts=attempt + 1) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def write(self, use_case: Callable[[Session], T]) -> T:
-        """Run `use_case` in one transaction; on a unique-key clash, serialization failure or lock
-        timeout, roll back and run it again from the start (its checks see the winner's rows).
-        A connection that fails before COMMIT is sent is replaced and the use case run again."""
+    def _write(self, use_case: Callable[[Session], T]) -> T:
         races = reconnects = 0
         while True:
             try:
                 return self._write_once(use_case)
             except DBAPIError as exc:
-                failure = _failure(exc)
+                failure = self._met("write", exc)
                 if failure is _Failure.RACE and races < self._write_retries - 1:
                     races += 1
                     _back_off(races, exc)
@@ -240,6 +270,7 @@ class Database:
             except DBAPIError as exc:
                 if _failure(exc) is not _Failure.LOST:
                     raise  # the database answered COMMIT with a refusal: nothing was stored
+                self._met("write", exc)
                 log.error("connection lost during COMMIT; outcome unknown: %s", exc.orig)
                 raise ServiceUnavailable(
                     "The database connection was lost while this write was being committed; it "

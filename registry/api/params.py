@@ -15,7 +15,8 @@ from registry import names
 from registry.api.wire import EncodedAnswers
 from registry.auth import parse_authorization
 from registry.context import RegistryContext
-from registry.errors import InvalidTimestamp, InvalidVersion, SchemaIdNotFound
+from registry.errors import InvalidTimestamp, InvalidVersion, SchemaIdNotFound, Unauthorized
+from registry.observability import identified, refused
 from registry.principal import ANONYMOUS_ADMIN, Principal
 from registry.usecases import teams
 from registry.usecases.model import MAX_INT
@@ -92,12 +93,22 @@ async def current_principal(request: Request) -> Principal:
     team token costs a database read, and every request does it: revocation is immediate."""
     ctx: RegistryContext = request.app.state.registry
     if not ctx.settings.auth_enabled:
-        return ANONYMOUS_ADMIN
-    credentials = parse_authorization(request.headers.get("authorization"))
-    known = teams.authenticate_admin(ctx, credentials)
-    if known is not None:
-        return known
-    return await run_in_threadpool(teams.authenticate, ctx, credentials)
+        principal = ANONYMOUS_ADMIN
+    else:
+        header = request.headers.get("authorization")
+        try:
+            credentials = parse_authorization(header)
+            known = teams.authenticate_admin(ctx, credentials)
+            if known is None:
+                known = await run_in_threadpool(teams.authenticate, ctx, credentials)
+            principal = known
+        except Unauthorized as exc:
+            reason = "missing" if header is None or not header.strip() else "invalid"
+            ctx.metrics.authentication_failed(reason)
+            refused(f"authentication_{reason}", exc)
+            raise
+    identified(request.scope, principal.name)
+    return principal
 
 
 def subject_name(subject: str) -> str:

@@ -215,6 +215,7 @@ def compatibility_verdict(
 
     snapshot, targets = ctx.db.read(query)
     report = decide(propose(ctx, principal, parsed, snapshot, against=targets))
+    ctx.metrics.check_run("compatibility", compatible=report.ok)
     return Verdict(report.ok, verdict_messages(report))
 
 
@@ -229,6 +230,7 @@ def check_producer(
     parsed = queries.parse_proposed(schema_type, schema_text)
     snapshot = ctx.db.read(lambda session: snapshot_of(ctx, session, subject))
     report = decide(propose(ctx, principal, parsed, snapshot))
+    ctx.metrics.check_run("contracts", compatible=report.ok)
     if not ctx.settings.pubsub_enabled:
         return report
     # What Pub/Sub will do with this version, when it enforces the topic (registry/pubsub).

@@ -10,7 +10,16 @@ from sqlmodel import Session, col, select
 from contracts import ParsedSchema
 from registry.auth import require_admin, topic_owner_after_write
 from registry.context import RegistryContext
-from registry.errors import IdMismatch, OperationNotPermitted, StoreError
+from registry.errors import (
+    CompatibilityRefusal,
+    ContractRefused,
+    Forbidden,
+    IdMismatch,
+    OperationNotPermitted,
+    ServiceError,
+    StoreError,
+)
+from registry.observability import refused
 from registry.principal import Principal
 from registry.pubsub import outbox
 from registry.tables import SchemaRow, SubjectRow, SubjectVersionRow
@@ -60,7 +69,38 @@ class _Plan:
 def register_version(
     ctx: RegistryContext, principal: Principal, registration: Registration
 ) -> SubjectVersion:
-    """Register a schema under a topic, or return the version that already holds it.
+    """Register a schema under a topic, or return the version that already holds it; counted
+    (accepted, or refused by reason) and, when refused, logged with the reason."""
+    try:
+        registered, new_version = _register(ctx, principal, registration)
+    except ServiceError as exc:
+        if exc.http_status < 500:
+            reason = refusal_reason(exc)
+            ctx.metrics.registration_refused(reason)
+            refused(reason, exc, topic=registration.subject, team=principal.name)
+        raise
+    ctx.metrics.registration_accepted(new_version=new_version)
+    return registered
+
+
+def refusal_reason(error: ServiceError) -> str:
+    """Why a registration was refused, from a closed set (registry.metrics)."""
+    if isinstance(error, ContractRefused):
+        return "contract"
+    if isinstance(error, CompatibilityRefusal):
+        return "level"
+    if isinstance(error, Forbidden):
+        return "forbidden"
+    if isinstance(error, OperationNotPermitted):
+        return "not_permitted"
+    return "invalid"
+
+
+def _register(
+    ctx: RegistryContext, principal: Principal, registration: Registration
+) -> tuple[SubjectVersion, bool]:
+    """Register a schema under a topic, or return the version that already holds it (and say
+    whether a version was added).
 
     Parsing happens before any transaction (it is pure), and so does the decision: a read takes a
     snapshot of the topic (live versions, contracts, configuration), every registration check runs
@@ -86,20 +126,21 @@ def register_version(
 
     def transaction(
         session: Session, decided: SnapshotKey | None, under_lock: bool
-    ) -> SubjectVersion:
+    ) -> tuple[SubjectVersion, bool]:
         _take_turn(session, subject)
         found = plan(session)
         if found.same is not None:
-            return found.same
+            return found.same, False
         if not found.importing:
             now = read_snapshot(ctx, session, subject, found.subject_row, found.versions)
             if under_lock:
                 _run_checks(ctx, principal, parsed, now)
             elif now.key != decided:
                 raise SnapshotMoved(subject)
-        return _insert(
+        inserted = _insert(
             ctx, session, principal, subject, registration=registration, parsed=parsed, plan=found
         )
+        return inserted, True
 
     for attempt in range(DECISION_ATTEMPTS):
         under_lock = attempt == DECISION_ATTEMPTS - 1
@@ -107,19 +148,19 @@ def register_version(
         if not under_lock:
             found, topic = ctx.db.read(snapshot, before_write=True)
             if found.same is not None:
-                return found.same
+                return found.same, False
             if topic is not None:
                 _run_checks(ctx, principal, parsed, topic)
                 decided = topic.key
         try:
-            registered = ctx.db.write(
+            registered, new_version = ctx.db.write(
                 lambda session: transaction(session, decided, under_lock)  # noqa: B023 - called at once
             )
         except SnapshotMoved:
             continue
         ctx.subject_versions.invalidate(subject)
         ctx.schemas_by_id.put(registered.schema.id, registered.schema)
-        return registered
+        return registered, new_version
     raise AssertionError("unreachable: the last attempt decides under the lock")
 
 

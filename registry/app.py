@@ -16,9 +16,10 @@ from registry.api.params import SECURITY_SCHEMES, current_principal
 from registry.api.wire import EncodedAnswers, RegistryJSONResponse, WireMiddleware
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine, migrate
-from registry.pubsub import runtime as pubsub_runtime
 from registry.metrics import RegistryMetrics
 from registry.observability import RequestObservation, RouteTemplate
+from registry.pubsub import outbox
+from registry.pubsub import runtime as pubsub_runtime
 from registry.settings import Settings
 from registry.usecases.compatibility import refuse_unless_accepted
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.registry = context = RegistryContext.create(
                 settings, db, checks=[refuse_unless_accepted], metrics=collected
             )
+            collected.watch_outbox(lambda: outbox.depth(db))
             async with pubsub_runtime.running(context, background=settings.pubsub_worker):
                 yield
         finally:

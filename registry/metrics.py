@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -27,6 +28,8 @@ EXPOSITION_TYPE = CONTENT_TYPE_LATEST
 _MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 
 OutboxDepth = Callable[[], Mapping[str, int]]
+
+log = logging.getLogger("accord.metrics")
 
 
 class RegistryMetrics:
@@ -168,7 +171,12 @@ class _OutboxCollector(Collector):
             "accord_outbox_depth", "Outbox rows not delivered yet, by kind.", labels=["kind"]
         )
         for depth in list(self._depths):
-            for kind, rows in sorted(depth().items()):
+            try:
+                counted = depth()
+            except Exception:  # the database is down: every other metric is still worth a scrape
+                log.warning("the outbox depth could not be read for /metrics", exc_info=True)
+                continue
+            for kind, rows in sorted(counted.items()):
                 family.add_metric([kind], rows)
         return [family]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -217,6 +217,18 @@ def make_due(db: Database, kinds: Iterable[str]) -> None:
             session.add(row)
 
     db.write(transaction)
+
+
+def depth(db: Database) -> dict[str, int]:
+    """Rows still owed, by kind (the metric accord_outbox_depth)."""
+
+    def query(session: Session) -> dict[str, int]:
+        counted = session.exec(
+            select(OutboxRow.kind, func.count()).group_by(col(OutboxRow.kind))
+        ).all()
+        return {kind: int(rows) for kind, rows in counted}
+
+    return db.read(query)
 
 
 def waiting(db: Database, kinds: Iterable[str]) -> list[tuple[str, str | None]]:

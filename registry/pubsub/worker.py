@@ -94,6 +94,7 @@ class OutboxWorker:
         else:
             outbox.finish(self.ctx.db, held)
             return Outcome(held.kind, held.topic)
+        self.ctx.metrics.outbox_delivery_failed(held.kind)
         recorder = self.on_failure.get(held.kind)
         if recorder is not None:
             recorder(self.ctx, held.topic, message)

@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from registry import Settings, create_app
 from registry.db import Database, create_db_engine
-from registry.errors import ServiceUnavailable
+from registry.errors import PubSubFailed, ServiceUnavailable
 from registry.metrics import RegistryMetrics
 from registry.observability import JsonFormatter, TextFormatter
+from registry.pubsub import outbox
+from registry.pubsub.worker import OutboxWorker
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "scenario" / "avro"
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -247,21 +249,29 @@ def test_authentication_failures_and_who_may_read_metrics(
     assert "security" in spec["paths"]["/metrics"]["get"]
 
 
-def test_outbox_depth_and_failures_through_the_hook(
-    app_client: Callable[..., TestClient],
-) -> None:
+def test_outbox_depth_and_delivery_failures(app_client: Callable[..., TestClient]) -> None:
     client = app_client()
     assert not any(name == "accord_outbox_depth" for name, _ in scrape(client))
-    metrics: RegistryMetrics = client.app.state.metrics  # type: ignore[attr-defined]
-    pending = {"pubsub_sync": 4, "webhook": 0}
-    metrics.watch_outbox(lambda: pending)
-    metrics.outbox_delivery_failed("webhook")
+    ctx = client.app.state.registry  # type: ignore[attr-defined]
+    owing = Settings(database_url="sqlite://", pubsub_project="accord-test")
+    for topic in ("ORDERS", "PAYMENTS"):
+        ctx.db.write(lambda session, t=topic: outbox.enqueue(owing, session, t, "test"))
+    assert value(scrape(client), "accord_outbox_depth", kind=outbox.SCHEMA_SYNC) == 2
+
+    def unreachable(_ctx: object, _gateway: object, topic: str) -> None:
+        raise PubSubFailed(f"Pub/Sub did not answer for {topic}")
+
+    worker = OutboxWorker(ctx, gateway=None, handlers={outbox.SCHEMA_SYNC: unreachable})  # type: ignore[arg-type]
+    assert [o.error is not None for o in worker.run_once()] == [True, True]
     samples = scrape(client)
-    assert value(samples, "accord_outbox_depth", kind="pubsub_sync") == 4
-    assert value(samples, "accord_outbox_depth", kind="webhook") == 0
-    assert value(samples, "accord_outbox_delivery_failures_total", kind="webhook") == 1
-    pending["pubsub_sync"] = 1  # read at each scrape
-    assert value(scrape(client), "accord_outbox_depth", kind="pubsub_sync") == 1
+    assert value(samples, "accord_outbox_delivery_failures_total", kind=outbox.SCHEMA_SYNC) == 2
+    assert value(samples, "accord_outbox_depth", kind=outbox.SCHEMA_SYNC) == 2  # still owed
+    # Another outbox (webhooks, say) reports through the same hook, read at each scrape.
+    pending = {"webhook": 3}
+    client.app.state.metrics.watch_outbox(lambda: pending)  # type: ignore[attr-defined]
+    assert value(scrape(client), "accord_outbox_depth", kind="webhook") == 3
+    pending["webhook"] = 1
+    assert value(scrape(client), "accord_outbox_depth", kind="webhook") == 1
 
 
 def test_one_json_line_per_request_with_its_request_id(

@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ROOT, RunningServer, _free_port, _stop, _wait_ready
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.e2e.conftest import ROOT, RunningServer, _free_port, _stop, _wait_ready
 
 pytestmark = pytest.mark.slow
 

@@ -76,17 +76,11 @@ class RequestObservation:
         header = (b"x-request-id", seen.request_id.encode("ascii"))
         # An exception escaping every handler is answered 500 by Starlette outside this layer.
         status = 500
+        reported = False
 
-        async def answering(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), header]}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, answering)
-        finally:
+        def report() -> None:
+            nonlocal reported
+            reported = True
             seconds = time.perf_counter() - started
             method = scope["method"]
             client = scope.get("client")
@@ -109,6 +103,23 @@ class RequestObservation:
                     }
                 },
             )
+
+        async def answering(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), header]}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Counted and logged before the answer's end leaves: a client that has its answer
+                # finds it in /metrics and the log.
+                report()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answering)
+        finally:
+            if not reported:  # no answer, or Starlette answers an escaped exception outside
+                report()
             current_request_id.reset(token)
 
 
@@ -120,13 +131,21 @@ class RouteTemplate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        finally:
+        def note() -> None:
             seen = observation(scope)
             route = getattr(scope.get("route"), "path", None)
             if seen is not None and isinstance(route, str):
                 seen.route = route
+
+        async def answering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                note()  # routed by now; known before the outer layer reports the answer
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answering)
+        finally:
+            note()
 
 
 def identified(scope: Scope, team: str) -> None:

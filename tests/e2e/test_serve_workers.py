@@ -17,7 +17,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import ROOT, RunningServer, _free_port, _stop, _wait_ready
+from tests.e2e.conftest import ROOT, RunningServer, _stop, _wait_ready
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ def serving(
     tmp_path: Path, *options: str, env: dict[str, str] | None = None
 ) -> Iterator[tuple[RunningServer, Path]]:
     """`accord serve` with `options` on a free port; yields the server and its stderr file."""
-    port = _free_port()
+    port = free_port()
     stdout, stderr = tmp_path / f"out-{port}.log", tmp_path / f"err-{port}.log"
     command = [
         sys.executable,
@@ -126,7 +127,8 @@ def test_root_path_proxies_and_the_open_port_warning(
         assert spec["servers"] == [{"url": "/registry"}]
         forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
         assert httpx.get(f"{server.url}/healthz", headers=forwarded).status_code == 200
-        warning, *rest = stderr.read_text().splitlines()
+    # Read once the server has stopped: a request's line is written just after its answer.
+    warning, *rest = stderr.read_text().splitlines()
     assert warning.startswith("accord serve: WARNING: listening on 0.0.0.0 with authentication OFF")
     # Only a trusted proxy's X-Forwarded-For names the client.
     (health,) = [entry for entry in map(json.loads, rest) if entry.get("route") == "/healthz"]

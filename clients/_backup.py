@@ -173,7 +173,8 @@ def import_document(
     modes through the migration's path, then the teams that own topics or hold contracts, the
     owners, and the contracts."""
     source = BackupSource(document)
-    summary = Migration(source, target, MigrationState(None, "", ""), progress=progress).run()
+    migration = Migration(source, target, MigrationState(None, "", ""), progress=progress)
+    summary = migration.run(global_mode=False)
     teams = {t.name for t in target.list_teams()}
     for name, entry in source.entries.items():
         wanted = [entry.get("owner")] + [c["consumer"] for c in entry.get("contracts") or []]
@@ -194,4 +195,5 @@ def import_document(
                 )
         except RegistryError as exc:
             summary.failed.append(f"{name}: {_reason(exc)}")
+    migration.restore_global_mode()  # last: a READONLY registry refuses owners and contracts
     return summary

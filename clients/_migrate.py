@@ -240,7 +240,9 @@ class Migration:
         self.progress = progress
         self.summary = MigrationSummary()
 
-    def run(self) -> MigrationSummary:
+    def run(self, *, global_mode: bool = True) -> MigrationSummary:
+        """Copy everything; the global mode last (unless `global_mode` is False: a caller with
+        more to write, which a READONLY registry would refuse, restores it itself)."""
         level = self.source.level(None)
         if level is not None:
             self.target.set_compatibility(level)
@@ -251,10 +253,14 @@ class Migration:
             elif self._subject(subject):
                 self.state.finish(subject)
             self.progress(number, len(subjects), subject)
+        if global_mode:
+            self.restore_global_mode()
+        return self.summary
+
+    def restore_global_mode(self) -> None:
         mode = self.source.mode(None)
         if mode is not None and mode != self.target.get_mode():
             self.target.request("PUT", "/mode", json={"mode": mode}, params={"force": "true"})
-        return self.summary
 
     def _subject(self, subject: str) -> bool:
         """Copy one subject; True when every version arrived (a failed one is tried again by the

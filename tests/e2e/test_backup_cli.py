@@ -44,6 +44,7 @@ def test_export_then_import_into_an_empty_registry_round_trips(
             client.create_team("marketing")
             client.set_owner("orders-value", "crm")
             client.register_contract("orders-value", "marketing", _record("Order", "id"))
+            client.set_mode("READONLY")  # restored last, after the owners and contracts
         src = ("--registry", source.url, "--token", SOURCE_ADMIN)
         code, out, err = accord_cli("export", str(backup), *src)
         assert code == 0, err

@@ -248,6 +248,8 @@ class TopicConfig:
 
     level: str
     policy: str | None = None
+    # The producer versions a consumer contract must read (ALL_LIVE or LATEST; None if unset).
+    contract_scope: str | None = None
 
     @classmethod
     def from_json(cls, body: object) -> TopicConfig:
@@ -255,10 +257,13 @@ class TopicConfig:
         return cls(
             level=_required(data, "compatibilityLevel", str),
             policy=_optional(data, "compatibilityPolicy", str),
+            contract_scope=_optional(data, "contractScope", str),
         )
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"compatibilityLevel": self.level}
         if self.policy is not None:
             body["compatibilityPolicy"] = self.policy
+        if self.contract_scope is not None:
+            body["contractScope"] = self.contract_scope
         return body

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from threading import Lock
 
 from contracts.compatibility import (
     CompatibilityLevel,
@@ -13,9 +16,60 @@ from contracts.compatibility import (
 )
 from contracts.counterexamples import find_counterexample
 from contracts.fields import FieldPath, field_paths, index_of
-from contracts.findings import Finding, FindingKind
+from contracts.findings import CompatibilityResult, Finding, FindingKind
 from contracts.formats import CompatibilityPolicy, ParsedSchema, SchemaType
-from contracts.report import CheckReport, ConsumerVerdict, LevelVerdict, Side
+from contracts.report import CheckReport, ConsumerVerdict, Counterexample, LevelVerdict, Side
+
+
+class ContractScope(StrEnum):
+    """The producer versions a consumer contract must read: every live version (a message of any
+    of them may still be in a backlog, replayed by seek, or sent by a producer pinned to it), or
+    only the latest (for topics whose old messages are known to be gone)."""
+
+    ALL_LIVE = "ALL_LIVE"
+    LATEST = "LATEST"
+
+
+class VerdictCache:
+    """Bounded memo of (reader, writer, policy) -> the engine's verdict and counterexample. Both
+    depend on the two schemas' fingerprints and the policy alone, so a contract checked against
+    many versions (and many contracts against one version) decides each pair once. The least
+    recently used pair is dropped beyond `capacity`; safe across threads."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[
+            tuple[str, str, str], tuple[CompatibilityResult, Counterexample | None]
+        ] = OrderedDict()
+        self._lock = Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def verdict(
+        self, reader: ParsedSchema, writer: ParsedSchema, policy: CompatibilityPolicy
+    ) -> tuple[CompatibilityResult, Counterexample | None]:
+        key = (reader.fingerprint, writer.fingerprint, policy.value)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+        result = check_pair(reader, writer, policy=policy)
+        counterexample = None if result.compatible else find_counterexample(writer, reader)
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = (result, counterexample)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return result, counterexample
+
+
+# The process-wide memo the registry and the CLI share (each pair's verdict never changes).
+VERDICTS = VerdictCache()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +95,7 @@ def check_producer_schema(
     level: CompatibilityLevel,
     contracts: Iterable[ConsumerContract],
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    cache: VerdictCache | None = None,
 ) -> CheckReport:
     """Would this producer schema be accepted on `topic`, and by whom not? The one decision:
     the registry refuses registrations from it, renders it for `/check` and answers Confluent's
@@ -60,7 +115,9 @@ def check_producer_schema(
     )
     previous = max(live, key=lambda v: v.version).schema if live else None
     verdicts = tuple(
-        judge_contract(contract, proposed, previous=previous, side="producer", policy=policy)
+        judge_contract(
+            contract, proposed, previous=previous, side="producer", policy=policy, cache=cache
+        )
         for contract in sorted(contracts, key=lambda c: c.consumer)
     )
     return CheckReport(
@@ -74,16 +131,29 @@ def check_producer_schema(
 def check_consumer_contract(
     topic: str,
     contract: ConsumerContract,
-    current: ParsedSchema | None,
+    producers: Sequence[VersionedSchema],
     *,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    cache: VerdictCache | None = None,
 ) -> CheckReport:
-    """Does the topic's current producer schema satisfy a (new) contract? A consumer cannot rely
-    on what is not sent. With no producer schema yet there is nothing to contradict: ok."""
-    if current is None:
-        verdict = ConsumerVerdict(contract.consumer, contract_version=contract.version)
-    else:
-        verdict = judge_contract(contract, current, previous=None, side="consumer", policy=policy)
+    """Does every producer version the consumer may receive satisfy a (new) contract? A consumer
+    cannot rely on what is not sent, by any of them: `producers` are the versions in the
+    contract's scope (see `ContractScope`), and each finding names the version it fails on. With
+    no producer schema yet there is nothing to contradict: ok."""
+    findings: list[Finding] = []
+    counterexample = None
+    for producer in sorted(producers, key=lambda v: v.version):
+        verdict = judge_contract(
+            contract, producer.schema, previous=None, side="consumer", policy=policy, cache=cache
+        )
+        findings.extend(f.with_version(producer.version) for f in verdict.findings)
+        counterexample = counterexample or verdict.counterexample
+    verdict = ConsumerVerdict(
+        contract.consumer,
+        findings=tuple(findings),
+        contract_version=contract.version,
+        counterexample=counterexample,
+    )
     return CheckReport(topic=topic, side="consumer", level=None, consumers=(verdict,))
 
 
@@ -94,10 +164,13 @@ def judge_contract(
     previous: ParsedSchema | None,
     side: Side,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    cache: VerdictCache | None = None,
 ) -> ConsumerVerdict:
     """One contract against one producer schema: findings in the consumer's words, examples, and
-    for a broken contract a verified counterexample message."""
-    result = check_pair(contract.schema, producer, policy=policy)
+    for a broken contract a verified counterexample message (the pair's verdict memoised)."""
+    result, counterexample = (VERDICTS if cache is None else cache).verdict(
+        contract.schema, producer, policy
+    )
     findings = _explain(result.findings, contract, producer, previous, side)
     for number, example in enumerate(contract.examples, start=1):
         findings.extend(
@@ -114,7 +187,6 @@ def judge_contract(
             )
             for problem in producer.validate(example)
         )
-    counterexample = None if result.compatible else find_counterexample(producer, contract.schema)
     return ConsumerVerdict(
         consumer=contract.consumer,
         findings=tuple(findings),

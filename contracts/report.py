@@ -205,7 +205,7 @@ class CheckReport:
         if self.ok:
             n = len(self.consumers)
             if self.side == "consumer":
-                return f"{self.topic}: the current producer schema satisfies the contract"
+                return f"{self.topic}: every producer version checked satisfies the contract"
             return (
                 f"{self.topic}: safe — the compatibility level holds and "
                 f"{n} consumer contract{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} satisfied"
@@ -216,7 +216,17 @@ class CheckReport:
         broken = self.broken_consumers
         if broken:
             if self.side == "consumer":
-                reasons.append("the current producer schema does not satisfy the contract")
+                failing = sorted(
+                    {f.version for c in self.consumers for f in c.findings if f.version is not None}
+                )
+                which = (
+                    f"producer version{'s' if len(failing) > 1 else ''} "
+                    + ", ".join(str(v) for v in failing)
+                    if failing
+                    else "the current producer schema"
+                )
+                verb = "do" if len(failing) > 1 else "does"
+                reasons.append(f"{which} {verb} not satisfy the contract")
             else:
                 reasons.append(f"it breaks the contract of {', '.join(broken)}")
         return f"{self.topic}: breaking — " + "; ".join(reasons)

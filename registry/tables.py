@@ -67,6 +67,9 @@ class SubjectRow(SQLModel, table=True):
     # LATEST) and its encoding (BINARY or JSON); null = ALL_LIVE, BINARY.
     pubsub_revisions: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     pubsub_encoding: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    # The producer versions a consumer contract must read (contracts.consumers.ContractScope):
+    # ALL_LIVE or LATEST; null = ALL_LIVE.
+    contract_scope: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
 
 
 class SubjectVersionRow(SQLModel, table=True):

@@ -18,7 +18,7 @@ from clients.cli._common import (
     schema_type_of,
     settle_type,
 )
-from clients.cli.contract import current_producer, load_contract
+from clients.cli.contract import load_contract, producers_in_scope
 from clients.cli.manifest import check_manifest
 from contracts.consumers import check_consumer_contract
 
@@ -58,8 +58,8 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.consumer:
         contract, _, _ = load_contract(args)
         with registry(args) as client:
-            producer = current_producer(client, args.topic)
-        return emit_report(args, out, check_consumer_contract(args.topic, contract, producer))
+            producers = producers_in_scope(client, args.topic)
+        return emit_report(args, out, check_consumer_contract(args.topic, contract, producers))
     text = read_text(args.file)
     kind = schema_type_of(args.file, args.type, text)
     parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once

@@ -25,8 +25,9 @@ from clients.cli._common import (
     table,
 )
 from clients.errors import IncompatibleSchema, SchemaNotFound
-from contracts import ParsedSchema, SchemaType
-from contracts.consumers import ConsumerContract
+from contracts import SchemaType
+from contracts.compatibility import VersionedSchema
+from contracts.consumers import ConsumerContract, ContractScope
 
 
 def register(commands: Any) -> None:
@@ -65,13 +66,23 @@ def register(commands: Any) -> None:
     delete.set_defaults(handler=guarded(delete_contract))
 
 
-def current_producer(client: RegistryClient, topic: str) -> ParsedSchema | None:
-    """The topic's latest producer schema; None when the topic has none yet."""
+def producers_in_scope(client: RegistryClient, topic: str) -> tuple[VersionedSchema, ...]:
+    """The producer versions a contract on `topic` must read: every live version, or only the
+    latest when the topic's `contractScope` is LATEST; empty when the topic has none yet."""
     try:
-        latest = client.get_latest_version(topic)
+        scope = ContractScope(client.get_config(topic).contract_scope or ContractScope.ALL_LIVE)
+    except (SchemaNotFound, ValueError):  # no setting of its own, or one this CLI predates
+        scope = ContractScope.ALL_LIVE
+    try:
+        versions = client.get_versions(topic)
     except SchemaNotFound:
-        return None
-    return parsed_from_registry(latest, client.url)
+        return ()
+    if scope is ContractScope.LATEST:
+        versions = versions[-1:]
+    return tuple(
+        VersionedSchema(v, parsed_from_registry(client.get_version(topic, v), client.url))
+        for v in versions
+    )
 
 
 def load_contract(args: argparse.Namespace) -> tuple[ConsumerContract, SchemaType, str]:

@@ -22,7 +22,7 @@ from clients.cli._common import (
     settle_type,
     use_colour,
 )
-from clients.cli.contract import current_producer
+from clients.cli.contract import producers_in_scope
 from contracts.consumers import ConsumerContract, check_consumer_contract
 from contracts.report import CheckReport, render
 
@@ -132,7 +132,7 @@ def check_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 step = argparse.Namespace(type=topic.type, file=path, topic=topic.name)
                 kind = settle_type(step, client, kind, text)
                 reports.append(client.check_schema(topic.name, text, kind))
-            current = current_producer(client, topic.name) if contracts else None
+            current = producers_in_scope(client, topic.name) if contracts else ()
             reports.extend(check_consumer_contract(topic.name, c, current) for c in contracts)
     emit(args, out, combined(reports, args.format, colour=use_colour(args, out)))
     broken = [r for r in reports if not r.ok]

@@ -63,7 +63,8 @@ def _contract(stored: StoredContract) -> dict[str, Any]:
     response_model=ContractResponse,
     responses=documented(400, 409, 415, 422, 500),
     description="Register a new version of a consumer's contract. 409, with the check report "
-    "under `report`, when the topic's current producer schema does not satisfy it.",
+    "under `report`, when a producer version it must read (every live version, or only the "
+    "latest under `contractScope` LATEST) does not satisfy it; each finding names its version.",
 )
 async def put_contract(
     ctx: Ctx,

@@ -123,6 +123,7 @@ class ConfigResponse(Wire):
     # A topic's own Pub/Sub settings, when it has them (PUT /config/{topic}).
     pubsub_revisions: str | None = Field(default=None, alias="pubsubRevisions")
     pubsub_encoding: str | None = Field(default=None, alias="pubsubEncoding")
+    contract_scope: str | None = Field(default=None, alias="contractScope")
 
 
 class ConfigUpdateRequest(Wire):
@@ -143,6 +144,12 @@ class ConfigUpdateRequest(Wire):
         alias="pubsubEncoding",
         description="per topic: the encoding Pub/Sub expects, BINARY (default) or JSON",
     )
+    contract_scope: str | None = Field(
+        default=None,
+        alias="contractScope",
+        description="per topic: the producer versions a consumer contract must read, "
+        "ALL_LIVE (default: every live version) or LATEST",
+    )
 
 
 class ConfigUpdateResponse(Wire):
@@ -152,6 +159,7 @@ class ConfigUpdateResponse(Wire):
     compatibility_policy: str | None = Field(default=None, alias="compatibilityPolicy")
     pubsub_revisions: str | None = Field(default=None, alias="pubsubRevisions")
     pubsub_encoding: str | None = Field(default=None, alias="pubsubEncoding")
+    contract_scope: str | None = Field(default=None, alias="contractScope")
 
 
 class ModeBody(Wire):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from contracts import CompatibilityLevel, CompatibilityPolicy
+from contracts.consumers import ContractScope
 from contracts.pubsub_rules import PubSubEncoding, RevisionPolicy
 from registry.auth import require_admin, topic_owner_after_write
 from registry.context import RegistryContext
@@ -35,6 +36,8 @@ class ConfigView:
     # A topic's own Pub/Sub settings, None when it has none (see contracts.pubsub_rules).
     pubsub_revisions: str | None = None
     pubsub_encoding: str | None = None
+    # A topic's own contract scope, None when it has none (ALL_LIVE applies).
+    contract_scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class ConfigChange:
     policy: str | None
     pubsub_revisions: str | None = None
     pubsub_encoding: str | None = None
+    contract_scope: str | None = None
 
 
 def parse_level(value: str) -> CompatibilityLevel:
@@ -110,6 +114,8 @@ def _settings(row: GlobalConfigRow | SubjectRow) -> dict[str, str | None]:
     }
     if isinstance(row, SubjectRow) and (row.pubsub_revisions or row.pubsub_encoding):
         settings |= {"pubsubRevisions": row.pubsub_revisions, "pubsubEncoding": row.pubsub_encoding}
+    if isinstance(row, SubjectRow) and row.contract_scope:
+        settings |= {"contractScope": row.contract_scope}
     return settings
 
 
@@ -126,22 +132,46 @@ def _global_view(ctx: RegistryContext, row: GlobalConfigRow) -> ConfigView:
 
 def _validated_change(change: ConfigChange, subject: str | None) -> ConfigChange:
     pubsub = (change.pubsub_revisions, change.pubsub_encoding)
-    if change.level is None and change.policy is None and pubsub == (None, None):
+    if (
+        change.level is None
+        and change.policy is None
+        and pubsub == (None, None)
+        and change.contract_scope is None
+    ):
         raise InvalidCompatibilityLevel(
             "The body must give 'compatibility' (a level such as BACKWARD) or "
             "'compatibilityPolicy' (STRICT or LENIENT)"
-            + (" or 'pubsubRevisions' or 'pubsubEncoding'." if subject is not None else ".")
+            + (
+                " or 'pubsubRevisions' or 'pubsubEncoding' or 'contractScope'."
+                if subject is not None
+                else "."
+            )
         )
     if subject is None and pubsub != (None, None):
         raise InvalidPubSubSetting(
             "'pubsubRevisions' and 'pubsubEncoding' are set per topic: PUT /config/{topic}."
         )
+    if subject is None and change.contract_scope is not None:
+        raise InvalidCompatibilityLevel("'contractScope' is set per topic: PUT /config/{topic}.")
     return ConfigChange(
         level=parse_level(change.level).value if change.level is not None else None,
         policy=parse_policy(change.policy).value if change.policy is not None else None,
         pubsub_revisions=_pubsub_choice("pubsubRevisions", change.pubsub_revisions, RevisionPolicy),
         pubsub_encoding=_pubsub_choice("pubsubEncoding", change.pubsub_encoding, PubSubEncoding),
+        contract_scope=parse_contract_scope(change.contract_scope),
     )
+
+
+def parse_contract_scope(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return ContractScope(value.strip().upper()).value
+    except (ValueError, AttributeError):
+        valid = " or ".join(c.value for c in ContractScope)
+        raise InvalidCompatibilityLevel(
+            f"Invalid contractScope {value!r}; valid values are {valid}"
+        ) from None
 
 
 def _pubsub_choice(
@@ -174,13 +204,20 @@ def get_config(ctx: RegistryContext, subject: str | None, *, default_to_global: 
             policy=effective.policy,
             pubsub_revisions=row.pubsub_revisions,
             pubsub_encoding=row.pubsub_encoding,
+            contract_scope=row.contract_scope,
         )
 
     return ctx.db.read(query)
 
 
 def _has_own_config(row: SubjectRow) -> bool:
-    own = (row.compatibility, row.compatibility_policy, row.pubsub_revisions, row.pubsub_encoding)
+    own = (
+        row.compatibility,
+        row.compatibility_policy,
+        row.pubsub_revisions,
+        row.pubsub_encoding,
+        row.contract_scope,
+    )
     return any(value is not None for value in own)
 
 
@@ -206,6 +243,7 @@ def set_config(
             row.pubsub_encoding = chosen.pubsub_encoding or row.pubsub_encoding
             if (row.pubsub_revisions, row.pubsub_encoding) != pubsub_before:
                 outbox.enqueue(ctx.settings, session, subject, "config")
+            row.contract_scope = chosen.contract_scope or row.contract_scope
         session.add(row)
         audit.record(
             session, principal, "set_config", subject=subject, before=before, after=_settings(row)
@@ -239,12 +277,13 @@ def delete_config(ctx: RegistryContext, principal: Principal, subject: str | Non
             policy=effective.policy,
             pubsub_revisions=row.pubsub_revisions,
             pubsub_encoding=row.pubsub_encoding,
+            contract_scope=row.contract_scope,
         )
         if row.pubsub_revisions or row.pubsub_encoding:
             outbox.enqueue(ctx.settings, session, row.name, "config")
         row.compatibility = None
         row.compatibility_policy = None
-        row.pubsub_revisions = row.pubsub_encoding = None
+        row.pubsub_revisions = row.pubsub_encoding = row.contract_scope = None
         session.add(row)
         audit.record(
             session,

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from contracts import ParsedSchema, parse_schema
 from contracts.consumers import (
     ConsumerContract,
+    ContractScope,
     check_consumer_contract,
     field_readers,
     invalid_examples,
@@ -28,6 +29,7 @@ from registry.errors import (
     UnprocessableSchema,
 )
 from registry.principal import Principal
+from registry.tables import SubjectRow
 from registry.usecases import audit, queries
 from registry.usecases.compatibility import DECISION_ATTEMPTS, SnapshotMoved, reasons
 from registry.usecases.model import SubjectVersion
@@ -80,8 +82,10 @@ def put_contract(
 ) -> StoredContract:
     """Register a new version of `consumer`'s contract on `subject`, in one transaction.
 
-    Refused (409, with the report) when the topic's current producer schema does not satisfy it:
-    a consumer cannot rely on what is not sent. The same contract again returns its version.
+    Refused (409, with the report) when a producer version in the topic's contract scope does
+    not satisfy it — every live version by default (`contractScope` ALL_LIVE), since a message
+    of any of them may still arrive; only the latest under LATEST. A consumer cannot rely on what
+    is not sent. The same contract again returns its version.
     """
     subject = queries.validate_subject(ctx, subject)
     consumer = names.consumer(consumer)
@@ -104,37 +108,39 @@ def put_contract(
             and json.dumps(json.loads(current.examples), sort_keys=True) == examples_text
         )
 
-    def producer_of(session: Session) -> SubjectVersion | None:
-        live = queries.live(queries.versions_of(ctx, session, subject, fresh=True))
-        return live[-1] if live else None
+    def producers_of(session: Session) -> tuple[SubjectVersion, ...]:
+        return producers_in_scope(ctx, session, subject)
 
-    def refuse_unless_satisfied(producer: SubjectVersion | None) -> None:
-        current = None if producer is None else queries.parsed_stored(ctx, producer.schema)
-        report = check_consumer_contract(subject, contract, current)
+    def refuse_unless_satisfied(producers: tuple[SubjectVersion, ...]) -> None:
+        report = check_consumer_contract(subject, contract, queries.versioned(ctx, producers))
         if not report.ok:
+            failing = {f.version for v in report.consumers for f in v.findings}
+            which = ", ".join(str(v) for v in sorted(v for v in failing if v is not None))
             raise ContractRefused(
-                f"The contract of '{consumer}' on subject '{subject}' is not satisfied by the "
-                f"current producer schema: {reasons(report)}",
+                f"The contract of '{consumer}' on subject '{subject}' is not satisfied by "
+                f"producer version(s) {which}: {reasons(report)}",
                 report,
                 error_code=ctx.settings.incompatible_error_code,
             )
 
-    def snapshot(session: Session) -> tuple[StoredContract | None, SubjectVersion | None]:
+    def snapshot(
+        session: Session,
+    ) -> tuple[StoredContract | None, tuple[SubjectVersion, ...]]:
         current = _current_row(session, subject, consumer)
         return (_stored(current) if current is not None and unchanged(current) else None), (
-            producer_of(session)
+            producers_of(session)
         )
 
     def transaction(
-        session: Session, checked: SubjectVersion | None, under_lock: bool
+        session: Session, checked: tuple[SubjectVersion, ...], under_lock: bool
     ) -> StoredContract:
         current = _current_row(session, subject, consumer)
         if current is not None and unchanged(current):
             return _stored(current)
-        producer = producer_of(session)
+        producers = producers_of(session)
         if under_lock:
-            refuse_unless_satisfied(producer)
-        elif _schema_id(producer) != _schema_id(checked):
+            refuse_unless_satisfied(producers)
+        elif _identity(producers) != _identity(checked):
             raise SnapshotMoved(subject)
         highest = session.exec(
             select(func.max(ConsumerContractRow.version)).where(
@@ -163,10 +169,10 @@ def put_contract(
         return _stored(row)
 
     # The check runs on a snapshot outside the write; the write only re-verifies that the
-    # producer version checked is still the topic's latest (see registry.usecases.compatibility).
+    # producer versions checked are still the ones in scope (see registry.usecases.compatibility).
     for attempt in range(DECISION_ATTEMPTS):
         under_lock = attempt == DECISION_ATTEMPTS - 1
-        checked: SubjectVersion | None = None
+        checked: tuple[SubjectVersion, ...] = ()
         if not under_lock:
             same, checked = ctx.db.read(snapshot, before_write=True)
             if same is not None:
@@ -181,8 +187,18 @@ def put_contract(
     raise AssertionError("unreachable: the last attempt decides under the lock")
 
 
-def _schema_id(version: SubjectVersion | None) -> int | None:
-    return None if version is None else version.schema.id
+def _identity(versions: tuple[SubjectVersion, ...]) -> tuple[tuple[int, int], ...]:
+    return tuple((v.version, v.schema.id) for v in versions)
+
+
+def producers_in_scope(
+    ctx: RegistryContext, session: Session, subject: str
+) -> tuple[SubjectVersion, ...]:
+    """The live producer versions a contract on `subject` must read, by its `contractScope`."""
+    live = queries.live(queries.versions_of(ctx, session, subject, fresh=True))
+    row = session.get(SubjectRow, subject)
+    scope = ContractScope(row.contract_scope) if row and row.contract_scope else None
+    return live[-1:] if scope is ContractScope.LATEST else live
 
 
 def get_contract(ctx: RegistryContext, subject: str, consumer: str) -> StoredContract:

@@ -21,6 +21,7 @@ from contracts import (
 )
 from contracts.consumers import (
     ConsumerContract,
+    VerdictCache,
     check_consumer_contract,
     check_producer_schema,
     field_readers,
@@ -151,7 +152,9 @@ def test_a_contract_needing_a_field_the_producer_does_not_send_is_refused(
 ) -> None:
     contract = scenario.contract("data-analysis", "data-analysis.CUSTOMER_CREATED.needs-country")
     report = check_consumer_contract(
-        "CUSTOMER_CREATED", contract, scenario.schema("CUSTOMER_CREATED.v2-adds-optional-phone")
+        "CUSTOMER_CREATED",
+        contract,
+        [VersionedSchema(2, scenario.schema("CUSTOMER_CREATED.v2-adds-optional-phone"))],
     )
     assert not report.ok
     assert report.level is None
@@ -167,12 +170,12 @@ def test_a_contract_needing_a_field_the_producer_does_not_send_is_refused(
 def test_a_fourth_team_contract_is_accepted(scenario: Scenario) -> None:
     contract = scenario.contract("support", "support.CUSTOMER_CREATED")
     current = scenario.schema("CUSTOMER_CREATED.v2-adds-optional-phone")
-    assert check_consumer_contract("CUSTOMER_CREATED", contract, current).ok
+    assert check_consumer_contract("CUSTOMER_CREATED", contract, [VersionedSchema(2, current)]).ok
 
 
 def test_a_contract_before_any_producer_schema_is_accepted(scenario: Scenario) -> None:
     contract = scenario.contract("support", "support.CUSTOMER_CREATED")
-    assert check_consumer_contract("CUSTOMER_CREATED", contract, None).ok
+    assert check_consumer_contract("CUSTOMER_CREATED", contract, []).ok
 
 
 def test_consumer_examples_must_stay_valid_under_the_new_schema(scenario: Scenario) -> None:
@@ -225,7 +228,9 @@ def test_a_satisfied_json_contract_accepts_every_generated_producer_message(
     files = Scenario("json")
     producer = json.loads(files.text(producer_name))
     contract = ConsumerContract("team", files.schema(f"contracts/{contract_name}"))
-    assert check_consumer_contract("T", contract, files.schema(producer_name)).ok
+    assert check_consumer_contract(
+        "T", contract, [VersionedSchema(1, files.schema(producer_name))]
+    ).ok
     oracle = jsonschema.Draft7Validator(json.loads(files.text(f"contracts/{contract_name}")))
 
     # The oracle: instances hypothesis-jsonschema draws from the producer schema, validated by
@@ -236,3 +241,35 @@ def test_a_satisfied_json_contract_accepts_every_generated_producer_message(
         assert list(oracle.iter_errors(message)) == []
 
     every_message()
+
+
+def test_verdicts_are_memoised_per_pair_and_the_memo_is_bounded(scenario: Scenario) -> None:
+    contract = scenario.contract("support", "support.CUSTOMER_CREATED")
+    v1, v2 = (
+        scenario.schema("CUSTOMER_CREATED.v1"),
+        scenario.schema("CUSTOMER_CREATED.v2-adds-optional-phone"),
+    )
+    cache = VerdictCache(capacity=2)
+    # Version 3 re-registers version 1's schema: the same pair, decided once.
+    producers = [VersionedSchema(1, v1), VersionedSchema(2, v2), VersionedSchema(3, v1)]
+    first = check_consumer_contract("CUSTOMER_CREATED", contract, producers, cache=cache)
+    assert (cache.misses, cache.hits) == (2, 1)
+    again = check_consumer_contract("CUSTOMER_CREATED", contract, producers, cache=cache)
+    assert (cache.misses, cache.hits) == (2, 4)
+    assert again == first
+    other = scenario.contract("marketing", "marketing.CUSTOMER_CREATED")
+    check_consumer_contract("CUSTOMER_CREATED", other, producers, cache=cache)
+    assert cache.misses == 4
+    assert len(cache) == 2  # the least recently used pairs were dropped
+
+
+def test_a_broken_contract_names_every_version_it_fails_on(scenario: Scenario) -> None:
+    contract = scenario.contract("data-analysis", "data-analysis.CUSTOMER_CREATED.needs-country")
+    producers = [
+        VersionedSchema(1, scenario.schema("CUSTOMER_CREATED.v1")),
+        VersionedSchema(2, scenario.schema("CUSTOMER_CREATED.v2-adds-optional-phone")),
+    ]
+    report = check_consumer_contract("CUSTOMER_CREATED", contract, producers)
+    (verdict,) = report.consumers
+    assert {f.version for f in verdict.findings} == {1, 2}
+    assert "producer versions 1, 2 do not satisfy" in report.summary()

@@ -214,7 +214,7 @@ def test_a_producer_version_registered_during_a_contract_check_is_checked(
     producers: list[str | None] = []
 
     def interleaved(topic: str, contract: Any, current: Any) -> Any:
-        producers.append(None if current is None else current.text)
+        producers.append(current[-1].schema.text if current else None)
         if len(producers) == 1:
             ctx.registration_checks.clear()  # the producer's change is accepted: no contract yet
             register_version(ctx, ANONYMOUS_ADMIN, Registration("T", None, DROPS_ID))

@@ -27,6 +27,7 @@ def _view(view: ConfigView) -> Response:
             compatibility_policy=view.policy.value,
             pubsub_revisions=view.pubsub_revisions,
             pubsub_encoding=view.pubsub_encoding,
+            contract_scope=view.contract_scope,
         ).wire()
     )
 
@@ -37,6 +38,7 @@ def _change(body: ConfigUpdateRequest) -> ConfigChange:
         policy=body.compatibility_policy,
         pubsub_revisions=body.pubsub_revisions,
         pubsub_encoding=body.pubsub_encoding,
+        contract_scope=body.contract_scope,
     )
 
 
@@ -47,6 +49,7 @@ def _echo(change: ConfigChange) -> Response:
             compatibility_policy=change.policy,
             pubsub_revisions=change.pubsub_revisions,
             pubsub_encoding=change.pubsub_encoding,
+            contract_scope=change.contract_scope,
         ).wire()
     )
 

@@ -811,6 +811,15 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_number(text: str) -> float:
+    """A JSON number as a double, refused when a double cannot hold it: `1e400` would otherwise
+    become infinity, which no later step (bounds, fractions, JSON output) can represent."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is too large for a double")
+    return value
+
+
 def _check_encoding(encoding: str | None) -> None:
     # "binary" is accepted as a synonym: JSON Schema messages have one encoding, JSON text.
     if encoding not in (None, "binary", "json"):
@@ -824,7 +833,7 @@ class JsonSchemaFormat:
 
     def parse(self, text: str) -> JsonSchema:
         try:
-            schema = json.loads(text, parse_constant=_reject_constant)
+            schema = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_number)
         except ValueError as exc:
             raise InvalidSchema(f"the schema is not valid JSON: {exc}", "/") from None
         except RecursionError:

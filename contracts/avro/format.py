@@ -21,7 +21,7 @@ class AvroFormat:
     def parse(self, text: str) -> AvroSchema:
         try:
             spec = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:  # ValueError: also an integer of over 4300 digits
             raise InvalidSchema(f"schema is not valid JSON: {exc}") from None
         except RecursionError:
             raise InvalidSchema(depth_sentence("the schema document")) from None

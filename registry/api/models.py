@@ -67,7 +67,9 @@ class RegisterSchemaRequest(Wire):
     @classmethod
     def _ascii_digits(cls, value: object) -> object:
         # A number sent as a string is only ASCII digits: int() would also take `+1`, `1_0` and
-        # other scripts' digits.
+        # other scripts' digits. A boolean is no number, though pydantic would read true as 1.
+        if isinstance(value, bool):
+            raise ValueError(f"{str(value).lower()} is not an integer")
         if isinstance(value, str) and _JAVA_INT_TEXT.fullmatch(value) is None:
             raise ValueError(f"{value!r} is not an integer written in ASCII digits")
         return value

@@ -53,6 +53,13 @@ def test_non_json_text_is_an_invalid_schema() -> None:
         parse_schema("AVRO", "{not json")
 
 
+def test_an_integer_longer_than_python_reads_is_an_invalid_schema() -> None:
+    """json.loads raises a plain ValueError past 4,300 digits: still an InvalidSchema."""
+    field = '{"name": "a", "type": "long", "default": ' + "9" * 5000 + "}"
+    with pytest.raises(InvalidSchema, match="not valid JSON"):
+        parse_schema("AVRO", '{"type": "record", "name": "R", "fields": [' + field + "]}")
+
+
 def test_valid_message_round_trips_binary_and_json() -> None:
     schema = customer()
     message = {"id": 7, "email": "a@b.c", "nickname": "al", "tier": "GOLD", "tags": ["x"]}

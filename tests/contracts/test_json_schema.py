@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from contracts import EncodingError, InvalidSchema, SchemaType, parse_schema
+from contracts import EncodingError, InvalidSchema, SchemaType, check_pair, parse_schema
 from contracts.json_schema import JsonSchema
 
 DATA = Path(__file__).parent / "data"
@@ -48,6 +48,33 @@ def test_invalid_schema_says_what_and_where(case: dict[str, str]) -> None:
         parse_schema("JSON", case["text"])
     assert caught.value.path == case["path"]
     assert case["says"] in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": "number", "maximum": 1e400}',
+        '{"type": "number", "minimum": -1e400}',
+        '{"type": "number", "multipleOf": 1e999}',
+        '{"enum": [1, 2e308]}',
+        '{"properties": {"a": {"const": -1.5e309}}}',
+        '{"default": 1e400}',
+    ],
+)
+def test_numbers_beyond_a_double_are_refused_at_parse(text: str) -> None:
+    """json.loads would read them as infinity, which no bound, fraction or JSON answer holds."""
+    with pytest.raises(InvalidSchema, match="too large for a double"):
+        parse_schema("JSON", text)
+
+
+def test_the_largest_numbers_a_double_holds_parse_and_check() -> None:
+    huge = parse_schema("JSON", '{"type": "number", "maximum": 1.7e308, "minimum": -1e308}')
+    digits = parse_schema("JSON", '{"type": "number", "maximum": ' + "9" * 60 + "}")
+    small = parse_schema("JSON", '{"type": "number", "maximum": 5, "minimum": 0}')
+    for reader, writer in ((huge, small), (small, huge), (digits, small), (small, digits)):
+        check_pair(reader, writer)
+    assert check_pair(huge, small).compatible
+    assert not check_pair(small, digits).compatible
 
 
 @pytest.mark.parametrize(

@@ -266,6 +266,16 @@ def test_body_numbers_are_ascii_digits(api: Any, number: str) -> None:
     assert api.call("GET", "/subjects").json() == []
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_body_numbers_are_not_booleans(api: Any, flag: bool) -> None:
+    """pydantic's lax mode would read `true` as 1: an import could then name id 1 by accident."""
+    for field in ("version", "id"):
+        response = api.call("POST", "/subjects/T/versions", {"schema": V1, field: flag})
+        assert error(response) == (422, 42201), response.text
+        assert "not an integer" in response.json()["message"]
+    assert api.call("GET", "/subjects").json() == []
+
+
 # --- redirects and timestamps ------------------------------------------------------------------
 
 

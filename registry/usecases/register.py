@@ -291,6 +291,13 @@ def _next_version(
     latest = versions[-1].version if versions else 0
     requested = registration.version
     if requested is None:
+        if latest >= MAX_INT:
+            # An imported version may be 2^31-1; a version past it could be neither stored on
+            # PostgreSQL nor addressed on either store, so the subject takes no more versions.
+            raise OperationNotPermitted(
+                f"Subject '{registration.subject}' has reached version {MAX_INT}, the last a "
+                "version can be numbered; register under a new subject."
+            )
         return latest + 1
     if importing:
         if any(v.version == requested for v in versions):

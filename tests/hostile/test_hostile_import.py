@@ -166,3 +166,25 @@ def test_imported_ids_outside_the_range_are_refused(world: World) -> None:
         )
         assert refused.status_code == 422, (schema_id, refused.text)
     assert world.call("admin", "GET", "/subjects/IMPORTED/versions").status_code == 404
+
+
+def test_an_imported_top_version_ends_its_subject_cleanly(world: World) -> None:
+    """A version past 2^31-1 could be neither stored on PostgreSQL (a 500) nor addressed (SQLite
+    stored it): after an imported version 2^31-1 the next registration is refused with 422, and
+    every other subject is untouched."""
+    world.ok("admin", "PUT", "/mode/IMPORTED", {"mode": "IMPORT"})
+    world.ok(
+        "admin",
+        "POST",
+        "/subjects/IMPORTED/versions",
+        {"schema": distinct_schema(1), "id": 4242, "version": MAX_ID},
+    )
+    world.ok("admin", "PUT", "/mode/IMPORTED", {"mode": "READWRITE"})
+    world.ok("admin", "PUT", "/config/IMPORTED", {"compatibility": "NONE"})
+    refused = world.call(
+        "admin", "POST", "/subjects/IMPORTED/versions", {"schema": distinct_schema(2)}
+    )
+    assert (refused.status_code, refused.json()["error_code"]) == (422, 42205), refused.text
+    assert str(MAX_ID) in refused.json()["message"]
+    assert world.ok("admin", "GET", "/subjects/IMPORTED/versions") == [MAX_ID]
+    world.ok("crm", "POST", f"/subjects/{TOPICS[1]}/versions", {"schema": distinct_schema(3)})

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contracts import (
@@ -268,3 +268,189 @@ def test_a_cycle_of_references_that_never_descends_is_refused() -> None:
     parsed = parse_schema("JSON", json.dumps(tree))
     assert parsed.validate({"next": {"next": {}}}) == []
     assert parsed.validate({"next": {"next": 5}}) != []
+
+
+# --- through the registry: what registration accepts, every later route serves ----------------
+
+# Values at and past the edges of what a double, a pattern engine, a size or an Avro type holds.
+# Stand-ins for number literals json.dumps cannot write: 1e400 (past a double) and an integer of
+# 5,000 digits (past Python's int-from-text limit).
+OVERFLOW = "__1e400__"
+LONG_INTEGER = "__5000_digits__"
+HOSTILE_NUMBERS: list[Any] = [
+    1.7e308,
+    -1.7e308,
+    10**60,
+    -(10**40),
+    5e-324,
+    1e-320,
+    0.1,
+    3,
+    OVERFLOW,
+]
+
+
+def schema_text(document: Any) -> str:
+    text = json.dumps(document).replace(f'"{OVERFLOW}"', "1e400")
+    return text.replace(f'"{LONG_INTEGER}"', "9" * 5000)
+
+
+HOSTILE_SIZES = [0, 1, 17, 10**8, 2**31, 10**30]
+HOSTILE_PATTERNS = [
+    "^[a-z]{1,1000}$",
+    "\\p{L}+",
+    "^(?=a)a+$",
+    "(a)\\1",
+    "^.*$",
+]
+
+
+@st.composite
+def hostile_json_leaves(draw: st.DrawFn) -> Any:
+    kind = draw(st.sampled_from(["number", "size", "pattern", "names", "enum"]))
+    if kind == "number":
+        keyword = draw(st.sampled_from(["maximum", "minimum", "multipleOf", "exclusiveMaximum"]))
+        value = draw(st.sampled_from(HOSTILE_NUMBERS))
+        if keyword == "multipleOf" and value != OVERFLOW and value <= 0:
+            value = -value or 1
+        return {"type": draw(st.sampled_from(["number", "integer"])), keyword: value}
+    if kind == "size":
+        keyword = draw(st.sampled_from(["minLength", "maxLength", "minItems", "minProperties"]))
+        kind_of = {"minLength": "string", "maxLength": "string", "minItems": "array"}
+        return {
+            "type": kind_of.get(keyword, "object"),
+            keyword: draw(st.sampled_from(HOSTILE_SIZES)),
+        }
+    if kind == "pattern":
+        return {"type": "string", "pattern": draw(st.sampled_from(HOSTILE_PATTERNS))}
+    if kind == "names":
+        pattern = draw(st.sampled_from(HOSTILE_PATTERNS))
+        return {"type": "object", "patternProperties": {pattern: {"type": "integer"}}}
+    return {"enum": [draw(st.sampled_from(HOSTILE_NUMBERS)), "x" * 300, None]}
+
+
+@st.composite
+def hostile_json_documents(draw: st.DrawFn) -> Any:
+    leaves = draw(st.lists(hostile_json_leaves(), min_size=1, max_size=3))
+    properties = {f"p{i}": leaf for i, leaf in enumerate(leaves)}
+    document: Any = {"type": "object", "properties": properties, "required": list(properties)}
+    if draw(st.booleans()):  # inside the generated structures above, at a random depth
+        document = {"type": "object", "properties": {"outer": draw(json_schemas()), "h": document}}
+    return document
+
+
+@st.composite
+def hostile_avro_documents(draw: st.DrawFn) -> Any:
+    fields: list[Any] = []
+    for i in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["fixed", "decimal", "default", "enum", "structure"]))
+        name = f"f{i}"
+        if kind == "fixed":
+            size = draw(st.sampled_from([0, 16, 10 * 1024 * 1024, 10 * 1024 * 1024 + 1, 10**9]))
+            fields.append({"name": name, "type": {"type": "fixed", "name": f"F{i}", "size": size}})
+        elif kind == "decimal":
+            precision = draw(st.sampled_from([1, 38, 1000, 1001]))
+            decimal = {"type": "bytes", "logicalType": "decimal", "precision": precision}
+            fields.append({"name": name, "type": {**decimal, "scale": min(precision, 2)}})
+        elif kind == "default":
+            value = draw(st.sampled_from([*HOSTILE_NUMBERS, 2**63 - 1, 2**63]))
+            kind_of = draw(st.sampled_from(["long", "double", "int"]))
+            fields.append({"name": name, "type": kind_of, "default": value})
+        elif kind == "enum":
+            symbols = [f"S{n}" for n in range(draw(st.sampled_from([1, 500])))]
+            fields.append(
+                {"name": name, "type": {"type": "enum", "name": f"E{i}", "symbols": symbols}}
+            )
+        else:
+            fields.append({"name": name, "type": draw(avro_schemas())})
+    return {"type": "record", "name": "Hostile", "fields": fields}
+
+
+# Plain proposals beside the hostile schema: the compatibility and contract checks compare them.
+_PLAIN_PROPERTIES = {
+    "p0": {"type": "number", "maximum": 5, "minimum": 0, "multipleOf": 0.5},
+    "p1": {"type": "string", "maxLength": 3, "pattern": "^a"},
+    "p2": {"type": "array", "maxItems": 2},
+}
+PLAIN_JSON = [
+    {"schemaType": "JSON", "schema": json.dumps(schema)}
+    for schema in (
+        {"type": "number", "maximum": 5},
+        {"type": "object"},
+        {"type": "object", "properties": _PLAIN_PROPERTIES},
+        {"type": "object", "properties": _PLAIN_PROPERTIES, "required": list(_PLAIN_PROPERTIES)},
+    )
+]
+PLAIN_AVRO = [
+    {"schema": json.dumps({"type": "record", "name": "Hostile", "fields": fields})}
+    for fields in ([], [{"name": "f0", "type": "long"}], [{"name": "f1", "type": "string"}])
+]
+
+
+def served_everywhere(client: Any, subject: str, body: dict[str, Any]) -> None:
+    """Registration answers 200 or a 4xx; after a 200 every route on the topic answers, none 5xx."""
+    registered = client.post(f"/subjects/{subject}/versions", json=body)
+    assert registered.status_code < 500, registered.text
+    if registered.status_code != 200:
+        assert registered.json()["error_code"] in (42201, 42208, 42209), registered.text
+        return
+    schema_id = registered.json()["id"]
+    for path in (
+        f"/subjects/{subject}/versions/latest",
+        f"/subjects/{subject}/versions/1/schema",
+        f"/schemas/ids/{schema_id}",
+        f"/subjects/{subject}/fields",
+    ):
+        read = client.get(path)
+        assert read.status_code == 200, (path, read.text)
+    others = [body, *(PLAIN_AVRO if body.get("schemaType") != "JSON" else PLAIN_JSON)]
+    # FULL: every proposal is checked as reader and as writer of the hostile schema.
+    assert client.put(f"/config/{subject}", json={"compatibility": "FULL"}).status_code == 200
+    for proposal in others:
+        for path in (
+            f"/subjects/{subject}/check",
+            f"/compatibility/subjects/{subject}/versions/latest",
+            f"/subjects/{subject}",
+        ):
+            answer = client.post(path, json=proposal)
+            assert answer.status_code < 500, (path, answer.text)
+    contract = client.put(f"/subjects/{subject}/consumers/reader", json=body)
+    assert contract.status_code in (200, 409), contract.text
+    # The hostile schema as a consumer's contract on a topic with plain producer schemas.
+    for n, plain in enumerate(others[1:]):
+        plain_topic = f"{subject}-plain-{n}"
+        assert client.post(f"/subjects/{plain_topic}/versions", json=plain).status_code == 200
+        contract = client.put(f"/subjects/{plain_topic}/consumers/hostile", json=body)
+        assert contract.status_code in (200, 409, 422), contract.text
+    again = client.post(f"/subjects/{subject}/versions", json=body)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == schema_id
+
+
+SUBJECTS = itertools.count()
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=hostile_json_documents())
+@example(document={"type": "number", "multipleOf": OVERFLOW})  # was stored, then 500 at /check
+@example(document={"properties": {"p0": {"maximum": OVERFLOW, "minimum": -(10**40)}}})
+def test_every_hostile_json_schema_registration_accepts_is_served_everywhere(
+    plain_client: Any, document: Any
+) -> None:
+    body = {"schemaType": "JSON", "schema": schema_text(document)}
+    served_everywhere(plain_client, f"json-{next(SUBJECTS)}", body)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=hostile_avro_documents())
+@example(
+    document={
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "a", "type": "long", "default": LONG_INTEGER}],
+    }
+)
+def test_every_hostile_avro_schema_registration_accepts_is_served_everywhere(
+    plain_client: Any, document: Any
+) -> None:
+    served_everywhere(plain_client, f"avro-{next(SUBJECTS)}", {"schema": schema_text(document)})

@@ -297,6 +297,9 @@ def schema_text(document: Any) -> str:
 
 HOSTILE_SIZES = [0, 1, 17, 10**8, 2**31, 10**30]
 HOSTILE_PATTERNS = [
+    "^(a+)+$",
+    "(x+x+)+y",
+    "^(a|aa)*b$",
     "^[a-z]{1,1000}$",
     "\\p{L}+",
     "^(?=a)a+$",

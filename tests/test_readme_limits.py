@@ -66,4 +66,3 @@ PHRASES = [
 @pytest.mark.parametrize(("phrase", "what"), PHRASES, ids=[what for _, what in PHRASES])
 def test_the_readme_states_the_enforced_number(phrase: str, what: str) -> None:
     assert phrase in limits_section(), f"README Limits ({what}) should say: {phrase}"
-

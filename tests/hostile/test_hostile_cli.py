@@ -220,6 +220,34 @@ def test_the_console_script_fails_in_one_line(argv: tuple[str, ...], says: str) 
     assert says in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("validate", ".", "{message}"), "cannot be named in a URL"),
+        (("schema", "register", "..", "{message}"), "cannot be named in a URL"),
+        (("validate", "T\udcff", "{message}"), "lone surrogate"),
+        (("validate", "T", "{long_integer}"), "is not JSON"),
+    ],
+)
+def test_refused_arguments_and_unreadable_numbers_are_said_plainly(
+    tmp_path: Path, argv: tuple[str, ...], says: str
+) -> None:
+    """No 'unexpected error (…)': the client's InvalidArgument and an integer json.loads will not
+    read are ordinary refusals of the input."""
+    message = tmp_path / "message.json"
+    message.write_text('{"a": 1}')
+    long_integer = tmp_path / "long.json"
+    long_integer.write_text('{"a": ' + "9" * 5000 + "}")
+    paths = {"message": str(message), "long_integer": str(long_integer)}
+    code, _, err = accord(
+        *(part.format(**paths) for part in argv), "--registry", "http://127.0.0.1:9"
+    )
+    assert code == 2
+    assert_one_line(err)
+    assert says in err
+    assert "unexpected" not in err
+
+
 def test_the_console_script_on_a_binary_file(tmp_path: Path) -> None:
     binary = tmp_path / "schema.avsc"
     binary.write_bytes(bytes(range(256)) * 8)

@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# test-fast points PostgreSQL at a port nobody listens on: a test that needs it fails there instead
+# of quietly using a server the fast loop promises not to need.
+NO_PG  := postgresql://postgres@127.0.0.1:1/unreachable
 
 .DEFAULT_GOAL := help
 
@@ -34,6 +37,9 @@ lint: $(STAMP)  ## ruff and mypy (strict) over the packages, hadolint over the D
 test: $(STAMP) postgres lint  ## the whole suite: lint, types, unit, property, integration, end-to-end
 	ACCORD_TEST_POSTGRES_URL=$${ACCORD_TEST_POSTGRES_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -p no:cacheprovider
 
+test-fast: $(STAMP)  ## the edit loop: unit, property and contracts tests; no lint, e2e, slow tests or PostgreSQL
+	ACCORD_TEST_POSTGRES_URL=$(NO_PG) $(BIN)/pytest -m "not slow and not postgres" --ignore=tests/e2e -p no:cacheprovider -q
+
 bench: $(STAMP) postgres  ## run the benchmarks and print ratios (see bench/RESULTS.md)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
@@ -48,4 +54,4 @@ dist: $(STAMP)  ## build the wheel and the sdist into dist/ (accord_registry-VER
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .hypothesis
 
-.PHONY: help venv serve postgres lint test bench format dist clean
+.PHONY: help venv serve postgres lint test test-fast bench format dist clean

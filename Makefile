@@ -28,7 +28,7 @@ postgres:  ## make sure the local PostgreSQL (127.0.0.1:5432) is up; tests need 
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
-lint: $(STAMP)  ## ruff and mypy (strict) over the packages, hadolint over the Dockerfile
+lint: $(STAMP)  ## ruff and mypy (strict) over the packages, tests and benchmarks, hadolint over the Dockerfile
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Callable
 
-from contracts import CompatibilityLevel, VersionedSchema, check_pair, parse_schema
+from contracts import CompatibilityLevel, ParsedSchema, VersionedSchema, check_pair, parse_schema
 from contracts.consumers import ConsumerContract, check_producer_schema
 from contracts.fields import forget_indexes
 
@@ -50,13 +50,13 @@ def main() -> None:
     contracts = [contract(t) for t in range(CONSUMERS)]
     live = [VersionedSchema(1, v1)]
 
-    def check(proposed: object) -> Callable[[], object]:
+    def check(proposed: ParsedSchema) -> Callable[[], object]:
         return lambda: check_producer_schema(
             "EVENT",
             proposed,
             live=live,
             level=CompatibilityLevel.NONE,
-            contracts=contracts,  # type: ignore[arg-type]
+            contracts=contracts,
         )
 
     report = check_producer_schema(

@@ -39,7 +39,7 @@ import pytest  # noqa: E402
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def _pg_admin(url: str):  # type: ignore[no-untyped-def]
+def _pg_admin(url: str):
     import psycopg
 
     return psycopg.connect(url, autocommit=True, connect_timeout=5)

@@ -216,7 +216,7 @@ def test_whatever_the_publisher_sends_the_decoder_reads_back(record, encoding):
     assert full["tags"] == record["tags"]
     assert full["customer_id"] == record["customer_id"]
     if encoding == "binary":
-        oracle = fastavro.schemaless_reader(
+        oracle: Any = fastavro.schemaless_reader(
             io.BytesIO(data), fastavro.parse_schema(json.loads(CUSTOMER_CREATED_AVRO_V1))
         )
         assert oracle["name"] == record["name"]

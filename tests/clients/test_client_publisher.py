@@ -148,6 +148,7 @@ def test_avro_json_encoding_on_request(fake_registry, clock):
     _, data, attrs = spy.calls[0]
     assert attrs[ATTR_ENCODING] == "json"
     schema = fastavro.parse_schema(json.loads(CUSTOMER_CREATED_AVRO_V1))
+    decoded: Any
     (decoded,) = list(fastavro.json_reader(io.StringIO(data.decode()), schema))
     assert decoded["email"] == "customer1@example.com"
 

@@ -225,7 +225,7 @@ def test_reordered_or_regrouped_alternatives_are_proven_safe(
     reader accepts the same documents or more (a nested oneOf accepts what the flat one does)."""
     shuffled = list(branches)
     order.shuffle(shuffled)
-    writer = {keyword: branches}
+    writer: dict[str, Any] = {keyword: branches}
     for reader in ({keyword: shuffled}, {keyword: [shuffled[0], {keyword: shuffled[1:]}]}):
         assert not check_inclusion(parsed(reader), parsed(writer)), (reader, writer)
         if keyword == "anyOf":  # hypothesis-jsonschema generates anyOf instances directly

@@ -12,6 +12,7 @@ from jsonschema import (
     Draft201909Validator,
     Draft202012Validator,
 )
+from jsonschema.protocols import Validator
 
 from contracts import patterns
 from contracts.json_compatibility.acceptance import UNKNOWN
@@ -102,7 +103,9 @@ def test_a_literal_prefix_covers_a_longer_one(text: str) -> None:
     "draft",
     [Draft4Validator, Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator],
 )
-def test_keywords_a_draft_does_not_know_are_those_its_validator_ignores(draft: type) -> None:
+def test_keywords_a_draft_does_not_know_are_those_its_validator_ignores(
+    draft: type[Validator],
+) -> None:
     """The check drops what the draft's own validator has no rule for (draft 4's exclusive bounds
     are read by minimum/maximum; then/else by if; min/maxContains by contains from 2019-09)."""
     every = set().union(

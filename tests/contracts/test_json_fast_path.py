@@ -20,7 +20,9 @@ from jsonschema import (
     Draft201909Validator,
     Draft202012Validator,
 )
-from jsonschema.exceptions import _RefResolutionError as RefResolutionError
+
+# The class jsonschema raises for an unresolvable $ref; its stubs only name the deprecated alias.
+from jsonschema.exceptions import _RefResolutionError as RefResolutionError  # type: ignore[attr-defined]
 
 from contracts import InvalidSchema
 from contracts.json_schema import JSON_SCHEMA, JsonSchema, fast_validator, json_value_problems

@@ -121,7 +121,7 @@ def test_config_mode_owner_and_audit(client: RegistryClient) -> None:
     assert len(client.get_audit(topic=topic, limit=1)) == 1
 
 
-def test_tokens_and_refused_credentials(sqlite_database: str, accord_server_factory) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_and_refused_credentials(sqlite_database: str, accord_server_factory) -> None:
     with accord_server_factory(sqlite_database, env={"ACCORD_ADMIN_TOKEN": ADMIN_TOKEN}) as server:
         with RegistryClient(server.url, token=ADMIN_TOKEN, max_retries=0) as admin:
             admin.create_team("crm")

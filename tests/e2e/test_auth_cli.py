@@ -12,7 +12,7 @@ ADMIN_TOKEN = "cli-admin-" + "0123456789abcdef"
 V1 = json.dumps({"type": "record", "name": "C", "fields": [{"name": "id", "type": "string"}]})
 
 
-def test_teams_tokens_and_audit_from_the_command_line(  # type: ignore[no-untyped-def]
+def test_teams_tokens_and_audit_from_the_command_line(
     sqlite_database: str, accord_server_factory, tmp_path: Path
 ) -> None:
     schema = tmp_path / "CUSTOMER_CREATED.avsc"

@@ -33,7 +33,7 @@ def sr_clients() -> Iterator[list[SchemaRegistryClient]]:
         sr_client.close()
 
 
-def test_basic_auth_user_info_works_unchanged(  # type: ignore[no-untyped-def]
+def test_basic_auth_user_info_works_unchanged(
     sqlite_database: str, accord_server_factory, sr_clients: list[SchemaRegistryClient]
 ) -> None:
     with accord_server_factory(sqlite_database, env={"ACCORD_ADMIN_TOKEN": ADMIN_TOKEN}) as server:

@@ -243,7 +243,7 @@ def test_check_manifest_runs_every_check_in_one_report(
     assert code == 1
     assert cli.stdout == "2 of 3 checks passed\n"
     root = ET.parse(junit).getroot()
-    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    suites = {str(s.get("name")): s for s in root.iter("testsuite")}
     assert sorted(suites) == ["CUSTOMER_CREATED", "EMAIL_SENT"]
     assert suites["CUSTOMER_CREATED"].get("failures") == "1"
     assert suites["EMAIL_SENT"].get("failures") == "0"

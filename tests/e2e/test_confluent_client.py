@@ -104,6 +104,7 @@ def test_register_evolve_refuse_look_up_and_read(client: SchemaRegistryClient) -
 
     latest = client.get_latest_version(subject)
     assert (latest.version, latest.schema_id, latest.subject) == (2, second, subject)
+    assert latest.schema.schema_str is not None
     assert json.loads(latest.schema.schema_str) == json.loads(CUSTOMER_V2)
     assert client.get_version(subject, 1).schema_id == first
     assert client.get_versions(subject) == [1, 2]
@@ -112,6 +113,7 @@ def test_register_evolve_refuse_look_up_and_read(client: SchemaRegistryClient) -
     assert (looked_up.version, looked_up.schema_id) == (1, first)
     by_id = client.get_schema(first)
     assert by_id.schema_type == "AVRO"
+    assert by_id.schema_str is not None
     assert json.loads(by_id.schema_str) == json.loads(CUSTOMER_V1)
     assert client.get_schema_types() == ["JSON", "AVRO"]
 
@@ -130,7 +132,9 @@ def test_compatibility_and_config(client: SchemaRegistryClient) -> None:
     client.set_compatibility(subject_name=subject, level="NONE")
     assert client.get_compatibility(subject) == "NONE"
     assert client.test_compatibility(subject, Schema(CUSTOMER_BREAKING, "AVRO")) is True
-    assert client.get_config(subject).compatibility_level.value == "NONE"
+    level = client.get_config(subject).compatibility_level
+    assert level is not None
+    assert level.value == "NONE"
     client.delete_config(subject)
     with pytest.raises(SchemaRegistryError) as missing:
         client.get_compatibility(subject)

@@ -44,7 +44,7 @@ def wait_for(condition: Any, timeout: float = 30.0) -> bool:
     return False
 
 
-def test_commit_survives_a_kill_and_the_cli_drives_status_sync_and_cutover(  # type: ignore[no-untyped-def]
+def test_commit_survives_a_kill_and_the_cli_drives_status_sync_and_cutover(
     accord_server_factory, tmp_path: Path
 ) -> None:
     database = f"sqlite:///{tmp_path / 'accord.db'}"

@@ -217,7 +217,7 @@ def test_a_publisher_misconfiguration_is_an_accord_error(fake: FakeRegistry) -> 
     with pytest.raises(InvalidArgument):
         ValidatingPublisher(client(fake), SpyPublisher(), project_id="p", batch_settings=object())
     with pytest.raises(InvalidArgument):
-        MessageDecoder(client(fake), contracts={TOPIC: {"bad": {1, 2}}})  # type: ignore[dict-item]
+        MessageDecoder(client(fake), contracts={TOPIC: {"bad": {1, 2}}})
 
 
 def test_a_pubsub_client_refusal_is_publish_failed(fake: FakeRegistry) -> None:

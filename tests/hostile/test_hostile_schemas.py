@@ -101,7 +101,7 @@ def json_schemas(draw: st.DrawFn) -> Any:
             schema = {"type": "object", "properties": {"p": schema}, "required": ["p"]}
         return schema
     if shape == "ref_chain":  # shallow text, deep subschemas
-        defs = {f"d{n}": {"$ref": f"#/definitions/d{n + 1}"} for n in range(depth)}
+        defs: dict[str, Any] = {f"d{n}": {"$ref": f"#/definitions/d{n + 1}"} for n in range(depth)}
         defs[f"d{depth}"] = {"type": "string"}
         return {"definitions": defs, "$ref": "#/definitions/d0"}
     if shape == "ref_cycle":  # a cycle of references, descending or not
@@ -172,6 +172,7 @@ MESSAGES = [
 
 def survives_everything(schema_type: str, document: Any) -> None:
     text = json.dumps(document)
+    refusal: InvalidSchema | None
     try:
         parsed = parse_schema(schema_type, text)
     except InvalidSchema as exc:

@@ -15,7 +15,7 @@ with warnings.catch_warnings():
 V1 = "application/vnd.schemaregistry.v1+json"
 
 
-def avro(*fields: tuple[str, Any], name: str = "Customer") -> str:
+def avro(*fields: tuple[Any, ...], name: str = "Customer") -> str:
     """An Avro record schema text; each field is (name, type) or (name, type, default)."""
     body = []
     for field in fields:
@@ -58,4 +58,5 @@ def status(client: TestClient) -> dict[str, Any]:
 def topic_status(client: TestClient, topic: str) -> dict[str, Any]:
     found = [t for t in status(client)["topics"] if t["topic"] == topic]
     assert len(found) == 1, status(client)
-    return found[0]
+    topic_status: dict[str, Any] = found[0]
+    return topic_status

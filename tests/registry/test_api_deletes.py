@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.registry.registry_schemas import V1, V2
 
 
-def _setup(client) -> int:  # type: ignore[no-untyped-def]
+def _setup(client) -> int:
     first = client.post("/subjects/T/versions", json={"schema": V1}).json()
     client.post("/subjects/T/versions", json={"schema": V2})
     return int(first["id"])

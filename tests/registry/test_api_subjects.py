@@ -11,7 +11,7 @@ from tests.registry.registry_schemas import JSON_OPEN, V1, V2, V3_BREAKING, reco
 V1_TYPE = "application/vnd.schemaregistry.v1+json"
 
 
-def register(client, subject: str, schema: str, **extra):  # type: ignore[no-untyped-def]
+def register(client, subject: str, schema: str, **extra):
     return client.post(f"/subjects/{subject}/versions", json={"schema": schema, **extra})
 
 

@@ -9,7 +9,7 @@ from tests.registry.auth_world import ADMIN_TOKEN, TOPICS, World, build_world
 from tests.registry.registry_schemas import V2, V3_BREAKING
 
 
-def test_entries_say_who_what_when_before_and_after_and_filter(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_entries_say_who_what_when_before_and_after_and_filter(make_client) -> None:
     started = datetime.now(UTC) - timedelta(seconds=1)
     world: World = build_world(make_client(admin_token=ADMIN_TOKEN))
     world.ok("crm", "POST", f"/subjects/{TOPICS[0]}/versions", {"schema": V2})
@@ -39,7 +39,7 @@ def test_entries_say_who_what_when_before_and_after_and_filter(make_client) -> N
     assert len(world.audit(limit="2")) == 2
 
 
-def test_a_refused_write_leaves_no_entry(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_write_leaves_no_entry(make_client) -> None:
     world: World = build_world(make_client(admin_token=ADMIN_TOKEN))
     before = world.audit()
     refused = world.call("crm", "POST", f"/subjects/{TOPICS[0]}/versions", {"schema": V3_BREAKING})
@@ -47,14 +47,14 @@ def test_a_refused_write_leaves_no_entry(make_client) -> None:  # type: ignore[n
     assert world.audit() == before
 
 
-def test_the_entry_and_the_write_commit_together(make_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_entry_and_the_write_commit_together(make_client, monkeypatch) -> None:
     """The audit entry is added, then the transaction fails: neither the version nor the entry is
     stored. Were the entry written in a transaction of its own, it would survive."""
     world: World = build_world(make_client(admin_token=ADMIN_TOKEN))
     before = world.audit()
     real = audit_module.record
 
-    def record_then_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def record_then_fail(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("the store failed after the audit entry was added")
 

@@ -14,11 +14,11 @@ from tests.registry.registry_schemas import V1, V2
 
 
 @pytest.fixture
-def world(make_client) -> World:  # type: ignore[no-untyped-def]
+def world(make_client) -> World:
     return build_world(make_client(admin_token=ADMIN_TOKEN))
 
 
-def test_auth_is_off_by_default_and_writes_are_anonymous(client) -> None:  # type: ignore[no-untyped-def]
+def test_auth_is_off_by_default_and_writes_are_anonymous(client) -> None:
     assert client.post("/subjects/T/versions", json={"schema": V1}).status_code == 200
     assert client.get("/subjects/T/owner").json() == {"subject": "T", "team": None}
     entry = client.get("/audit").json()[0]
@@ -71,7 +71,7 @@ def test_basic_auth_is_team_name_and_token(world: World) -> None:
         lambda t: "not-a-token",
     ],
 )
-def test_invalid_tokens_are_refused_without_echo(world: World, forged) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_tokens_are_refused_without_echo(world: World, forged) -> None:
     token = forged(world.tokens["crm"])
     refused = world.client.get("/subjects", headers=bearer(token))
     assert (refused.status_code, refused.json()["error_code"]) == (401, 40101)
@@ -108,7 +108,7 @@ def test_a_team_lists_its_own_tokens_only(world: World) -> None:
     assert (refused.status_code, refused.json()["error_code"]) == (403, 40301)
 
 
-def test_tokens_never_reach_the_logs(make_client, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_never_reach_the_logs(make_client, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     world = build_world(make_client(admin_token=ADMIN_TOKEN))
     crm = world.tokens["crm"]
@@ -125,7 +125,7 @@ def test_tokens_never_reach_the_logs(make_client, caplog) -> None:  # type: igno
         assert secret.split("_", 2)[-1] not in logged
 
 
-def test_a_revoked_token_stops_working_at_once_on_every_replica(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_stops_working_at_once_on_every_replica(make_client) -> None:
     """Two app instances on one database, as two replicas: one revokes, the other refuses on the
     very next request (nothing caches a token's validity)."""
     world = build_world(make_client(admin_token=ADMIN_TOKEN))
@@ -144,11 +144,11 @@ def test_a_revoked_token_stops_working_at_once_on_every_replica(make_client) -> 
     assert other.get("/subjects", headers=bearer(spare)).status_code == 200
 
 
-def test_tokens_are_compared_in_constant_time(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_are_compared_in_constant_time(world: World, monkeypatch) -> None:
     calls: list[tuple[int, int]] = []
     real = hmac.compare_digest
 
-    def spy(a, b):  # type: ignore[no-untyped-def]
+    def spy(a, b):
         calls.append((len(a), len(b)))
         return real(a, b)
 
@@ -175,7 +175,7 @@ def test_the_first_team_to_register_a_topic_owns_it(world: World) -> None:
     )
 
 
-def test_an_unowned_topic_with_versions_is_the_admins_until_assigned(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_unowned_topic_with_versions_is_the_admins_until_assigned(make_client) -> None:
     """Written while auth was off, then auth turned on over the same database: no team can take
     the topic by writing to it; the admin hands it over."""
     make_client().post("/subjects/LEGACY/versions", json={"schema": V1})

@@ -73,7 +73,7 @@ WRITES = [
 
 
 @pytest.fixture
-def world(make_client) -> World:  # type: ignore[no-untyped-def]
+def world(make_client) -> World:
     return build_world(make_client(admin_token=ADMIN_TOKEN))
 
 

@@ -97,7 +97,7 @@ BODIES: list[tuple[str, bytes, int, int, str]] = [
 ]
 
 
-def _nothing_stored(client) -> None:  # type: ignore[no-untyped-def]
+def _nothing_stored(client) -> None:
     assert client.get("/subjects?deleted=true").json() == []
     assert client.get("/schemas?deleted=true").json() == []
     assert client.get("/schemas/ids/1").json()["error_code"] == 40403

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from contracts.consumers import check_consumer_contract
 from registry import Settings
 from registry.context import RegistryContext
 from registry.db import Database, create_db_engine
@@ -210,7 +211,7 @@ def test_a_producer_version_registered_during_a_contract_check_is_checked(
 ) -> None:
     """The contract's write re-verifies the producer version it was checked against."""
     register_version(ctx, ANONYMOUS_ADMIN, Registration("T", None, V1))
-    check = consumers.check_consumer_contract
+    check = check_consumer_contract  # the real check, which the spy below wraps
     producers: list[str | None] = []
 
     def interleaved(topic: str, contract: Any, current: Any) -> Any:

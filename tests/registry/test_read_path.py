@@ -48,7 +48,7 @@ def test_the_openapi_documents_auth_and_the_flag(client) -> None:
     spec = client.get("/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
     assert {s["scheme"] for s in schemes.values()} == {"bearer", "basic"}
-    required = [{name: []} for name in schemes]
+    required: list[dict[str, list[str]]] = [{name: []} for name in schemes]
     operations = {
         (path, method): operation
         for path, item in spec["paths"].items()

@@ -163,5 +163,5 @@ def flatmap_body(context: schemathesis.HookContext, body: Any) -> st.SearchStrat
     max_examples=EXAMPLES_PER_OPERATION,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
-def test_every_operation_answers_as_documented(case: schemathesis.Case) -> None:
+def test_every_operation_answers_as_documented(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(checks=CHECKS)

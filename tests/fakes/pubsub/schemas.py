@@ -23,12 +23,12 @@ from .faults import Refusal, invalid, not_found, parse_name, parse_project
 PB = Any  # protobuf message classes are generated; their types are not checked here
 
 Schema = types.Schema.pb()
-AVRO = types.Schema.Type.AVRO.value
-PROTOCOL_BUFFER = types.Schema.Type.PROTOCOL_BUFFER.value
-BASIC = types.SchemaView.BASIC.value
-FULL = types.SchemaView.FULL.value
-JSON = types.Encoding.JSON.value
-BINARY = types.Encoding.BINARY.value
+AVRO = int(types.Schema.Type.AVRO)
+PROTOCOL_BUFFER = int(types.Schema.Type.PROTOCOL_BUFFER)
+BASIC = int(types.SchemaView.BASIC)
+FULL = int(types.SchemaView.FULL)
+JSON = int(types.Encoding.JSON)
+BINARY = int(types.Encoding.BINARY)
 ENCODING_NAMES = {JSON: "JSON", BINARY: "BINARY"}
 
 # Pub/Sub documents these limits: at most 20 revisions per schema, a definition of at most 300 KB.
@@ -104,7 +104,14 @@ def avro_message_problem(parsed: Any, data: bytes, encoding: int) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
-_PLAIN = {"null": None, "boolean": True, "int": 1, "long": 1, "float": 1.0, "double": 1.0}
+_PLAIN: dict[str, Any] = {
+    "null": None,
+    "boolean": True,
+    "int": 1,
+    "long": 1,
+    "float": 1.0,
+    "double": 1.0,
+}
 _PLAIN |= {"bytes": b"x", "string": "x"}
 
 

@@ -261,7 +261,7 @@ class Subscriber:
         return bool(sub.ready)
 
     def _take(self, sub: _Subscription, limit: int) -> list[PB]:
-        received = []
+        received: list[PB] = []
         self._deliverable(sub)
         counted = sub.config.HasField("dead_letter_policy")
         while sub.ready and len(received) < limit:

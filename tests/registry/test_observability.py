@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from auth_world import ADMIN_TOKEN, bearer
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from registry_schemas import V1, V2, V3_BREAKING
 from sqlalchemy.exc import IntegrityError
 
 from registry import Settings, create_app
@@ -24,6 +22,8 @@ from registry.metrics import RegistryMetrics
 from registry.observability import JsonFormatter, TextFormatter
 from registry.pubsub import outbox
 from registry.pubsub.worker import OutboxWorker
+from tests.registry.auth_world import ADMIN_TOKEN, bearer
+from tests.registry.registry_schemas import V1, V2, V3_BREAKING
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "scenario" / "avro"
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -259,7 +259,7 @@ def test_outbox_depth_and_delivery_failures(app_client: Callable[..., TestClient
     assert value(scrape(client), "accord_outbox_depth", kind=outbox.SCHEMA_SYNC) == 2
 
     def unreachable(_ctx: object, _gateway: object, topic: str) -> None:
-        raise PubSubFailed(f"Pub/Sub did not answer for {topic}")
+        raise PubSubFailed(f"Pub/Sub did not answer for {topic}", retryable=True)
 
     worker = OutboxWorker(ctx, gateway=None, handlers={outbox.SCHEMA_SYNC: unreachable})  # type: ignore[arg-type]
     assert [o.error is not None for o in worker.run_once()] == [True, True]

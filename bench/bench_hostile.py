@@ -11,6 +11,7 @@ import tracemalloc
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,8 @@ def regex_in_validate(bench: Bench) -> None:
         bench.row(
             f"validate, pattern {pattern}",
             f"validate, pattern {BENIGN_PATTERN}",
-            lambda evil=evil, subject=subject: evil.validate(subject),
-            lambda subject=subject: benign_schema.validate(subject),
+            partial(evil.validate, subject),
+            partial(benign_schema.validate, subject),
             lambda findings: f"{len(findings)} finding(s)",
         )
     evil_names = parse_schema(
@@ -506,7 +507,7 @@ def truncated_body(bench: Bench) -> None:
         status: int = bench.client.portal.call(run)
         return status
 
-    cut = [
+    cut: list[dict[str, Any]] = [
         {"type": "http.request", "body": body[:10], "more_body": True},
         {"type": "http.disconnect"},
     ]

@@ -14,7 +14,6 @@ from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
     CompatibilityRefusal,
     ContractRefused,
-    UnprocessableSchema,
     VersionNotFound,
 )
 from registry.principal import Principal
@@ -58,14 +57,6 @@ class TopicSnapshot:
             self.config.level.value,
             self.config.policy.value,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """`/compatibility`'s answer: Confluent's `is_compatible` and, with verbose, its messages."""
-
-    compatible: bool
-    messages: tuple[str, ...] = ()
 
 
 def read_snapshot(
@@ -165,8 +156,9 @@ def reasons(report: CheckReport) -> str:
     )
 
 
-def verdict_messages(report: CheckReport) -> tuple[str, ...]:
-    """Confluent's verbose `messages`: the level's findings, then one per broken contract finding,
+def confluent_messages(report: CheckReport) -> tuple[str, ...]:
+    """The decision as Confluent's verbose `/compatibility` `messages` (its `is_compatible` is
+    `report.ok`): the level's findings, then one per broken contract finding,
     naming the team, its contract version and the field."""
     messages = [str(f) for f in report.level.findings] if report.level else []
     for verdict in report.consumers:
@@ -178,7 +170,7 @@ def verdict_messages(report: CheckReport) -> tuple[str, ...]:
     return tuple(messages)
 
 
-def compatibility_verdict(
+def check_compatibility(
     ctx: RegistryContext,
     principal: Principal,
     subject: str,
@@ -186,21 +178,13 @@ def compatibility_verdict(
     schema_text: str | None,
     *,
     version: int | None,
-    verbose: bool,
     references: int = 0,
-) -> Verdict:
+) -> CheckReport:
     """Would this schema be accepted? `version` None: the level against every live version, as
     registration checks; a version (or LATEST): the level against that one version. Consumer
     contracts are checked either way: a schema registration would refuse is never compatible.
-
-    An invalid schema is a 42201, except with `verbose`, where it becomes the verdict's message.
-    """
-    try:
-        parsed = queries.parse_proposed(schema_type, schema_text, references=references)
-    except UnprocessableSchema as exc:
-        if verbose:
-            return Verdict(False, (exc.message,))
-        raise
+    An invalid schema raises `UnprocessableSchema`."""
+    parsed = queries.parse_proposed(schema_type, schema_text, references=references)
 
     def query(session: Session) -> tuple[TopicSnapshot, tuple[SubjectVersion, ...]]:
         snapshot = snapshot_of(ctx, session, subject)
@@ -216,7 +200,7 @@ def compatibility_verdict(
     snapshot, targets = ctx.db.read(query)
     report = decide(propose(ctx, principal, parsed, snapshot, against=targets))
     ctx.metrics.check_run("compatibility", compatible=report.ok)
-    return Verdict(report.ok, verdict_messages(report))
+    return report
 
 
 def check_producer(

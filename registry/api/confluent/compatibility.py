@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from contracts.report import CheckReport
 from registry.api.errors import documented
 from registry.api.models import CompatibilityCheckResponse, RegisterSchemaRequest
 from registry.api.params import Ctx, CurrentPrincipal, Flag, Subject, Version
 from registry.api.wire import RegistryJSONResponse
-from registry.usecases.compatibility import Verdict, compatibility_verdict
+from registry.errors import UnprocessableSchema
+from registry.usecases.compatibility import check_compatibility, confluent_messages
 
 router = APIRouter(tags=["compatibility"])
 
 
-def _answer(verdict: Verdict, verbose: bool) -> Response:
+def _answer(is_compatible: bool, messages: tuple[str, ...], verbose: bool) -> Response:
     body = CompatibilityCheckResponse(
-        is_compatible=verdict.compatible, messages=list(verdict.messages) if verbose else None
+        is_compatible=is_compatible, messages=list(messages) if verbose else None
     )
     return RegistryJSONResponse(body.wire())
+
+
+async def _respond(decision: Callable[[], CheckReport], verbose: bool) -> Response:
+    """The decision as Confluent answers it. An invalid schema is a 42201, except with `verbose`,
+    where Confluent answers `is_compatible: false` with the parse error as its message."""
+    try:
+        report = await run_in_threadpool(decision)
+    except UnprocessableSchema as exc:
+        if verbose:
+            return _answer(False, (exc.message,), verbose)
+        raise
+    return _answer(report.ok, confluent_messages(report), verbose)
 
 
 @router.post(
@@ -38,19 +54,18 @@ async def check_against_version(
     body: RegisterSchemaRequest,
     verbose: Flag = False,
 ) -> Response:
-    verdict = await run_in_threadpool(
-        lambda: compatibility_verdict(
+    return await _respond(
+        lambda: check_compatibility(
             ctx,
             principal,
             subject,
             body.schema_type,
             body.schema_,
             version=version,
-            verbose=verbose,
             references=len(body.references or ()),
-        )
+        ),
+        verbose,
     )
-    return _answer(verdict, verbose)
 
 
 @router.post(
@@ -67,16 +82,15 @@ async def check_against_all(
     body: RegisterSchemaRequest,
     verbose: Flag = False,
 ) -> Response:
-    verdict = await run_in_threadpool(
-        lambda: compatibility_verdict(
+    return await _respond(
+        lambda: check_compatibility(
             ctx,
             principal,
             subject,
             body.schema_type,
             body.schema_,
             version=None,
-            verbose=verbose,
             references=len(body.references or ()),
-        )
+        ),
+        verbose,
     )
-    return _answer(verdict, verbose)

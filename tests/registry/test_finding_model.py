@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import TypeAdapter
 
 from contracts import FindingKind
@@ -15,6 +17,7 @@ from contracts.report import (
     WireFinding,
     finding_to_dict,
 )
+from tests.registry.registry_schemas import V1, record
 
 
 def test_the_finding_model_reads_and_writes_every_field_of_a_report_finding() -> None:
@@ -64,3 +67,19 @@ def test_a_check_report_body_is_exactly_what_the_documented_model_reads() -> Non
     # The body the registry sends validates against the model its OpenAPI documents, and reads
     # back as the very wire value it was written from.
     assert TypeAdapter(WireCheckReport).validate_python(body) == report.wire()
+
+
+def test_the_registry_check_carries_where_and_against_which_version(client: Any) -> None:
+    # Compatibility findings are located in the reader and the writer schema and name the version.
+    client.put("/config/T", json={"compatibility": "BACKWARD"})
+    assert client.post("/subjects/T/versions", json={"schema": V1}).status_code == 200
+    changed = {"schema": record(("id", "int"))}
+    [finding] = client.post("/subjects/T/check", json=changed).json()["level"]["findings"]
+    assert {k: v for k, v in finding.items() if k != "message"} == {
+        "kind": "TYPE_CHANGED",
+        "path": "/fields/id",
+        "keyword": "type",
+        "readerPath": "/fields/0/type",
+        "writerPath": "/fields/0/type",
+        "version": 1,
+    }

@@ -11,14 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class HostileRegistry:
-    """Every request gets `status`, `body` and `content_type`, after waiting `delay` seconds (cut
-    short when the server stops). `requests` records (method, raw path) in arrival order."""
+    """Every request gets `status`, `body` and `content_type` (or, for a method named in
+    `by_method`, that method's own answer), after waiting `delay` seconds (cut short when the
+    server stops). `requests` records (method, raw path) in arrival order."""
 
     url: str = ""
     status: int = 200
     body: bytes = b"{}"
     content_type: str = "application/json"
     delay: float = 0.0
+    by_method: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     received: threading.Event = field(default_factory=threading.Event)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -43,11 +45,12 @@ def running_hostile_registry() -> Iterator[HostileRegistry]:
             state.received.set()
             if state.delay:
                 state.stopping.wait(state.delay)
-            self.send_response(state.status)
+            status, body = state.by_method.get(self.command, (state.status, state.body))
+            self.send_response(status)
             self.send_header("Content-Type", state.content_type)
-            self.send_header("Content-Length", str(len(state.body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(state.body)
+            self.wfile.write(body)
 
         do_GET = do_POST = do_PUT = do_DELETE = _answer
 

@@ -129,6 +129,9 @@ def test_a_refusal_renders_the_report_it_carries_without_asking_again(
     }  # fmt: skip
     body = {"error_code": 409, "message": "breaks consumer contracts", "report": report}
     hostile.answer(409, json.dumps(body))
+    # The CLI first reads the topic's registered type (none yet: 404), then registers.
+    unknown = {"error_code": 40401, "message": "Subject 'T' not found."}
+    hostile.by_method["GET"] = (404, json.dumps(unknown).encode())
     output = tmp_path / "report.json"
     code, out, err = accord(
         "schema", "register", "T", REMOVES_EMAIL, "--registry", hostile.url,
@@ -136,7 +139,11 @@ def test_a_refusal_renders_the_report_it_carries_without_asking_again(
     )  # fmt: skip
     assert code == 1
     assert_one_line(err)
-    assert hostile.requests == [("POST", "/subjects/T/versions?normalize=false")]
+    # One registration and no second request for a report: the 409 carried it.
+    assert hostile.requests == [
+        ("GET", "/subjects/T/versions/latest"),
+        ("POST", "/subjects/T/versions?normalize=false"),
+    ]
     written = json.loads(output.read_text())
     assert written["consumers"][0]["findings"][0]["path"] == "/fields/email"
     assert "marketing" in out  # the summary line

@@ -346,13 +346,23 @@ class RegistryClient:
 
     # -- Accord's own endpoints: the producer check, consumer contracts, fields ------------------
     def check_schema(
-        self, topic: str, schema: str, schema_type: SchemaType | str = SchemaType.AVRO
+        self,
+        topic: str,
+        schema: str,
+        schema_type: SchemaType | str = SchemaType.AVRO,
+        *,
+        new_topic: bool = False,
     ) -> CheckReport:
         """The registry's check of a proposed producer schema against the topic's level and every
-        consumer contract; stores nothing. A refusal is a report with `ok` False, not an error."""
+        consumer contract; stores nothing. A refusal is a report with `ok` False, not an error.
+        A topic with no live version is SchemaNotFound (40401) unless `new_topic` states that a
+        first version is intended."""
         kind = SchemaType.parse(schema_type) if isinstance(schema_type, str) else schema_type
         body = self.request(
-            "POST", f"/subjects/{_segment(topic)}/check", json=self._schema_body(schema, kind)
+            "POST",
+            f"/subjects/{_segment(topic)}/check",
+            json=self._schema_body(schema, kind),
+            params={"newTopic": _flag(new_topic)} if new_topic else None,
         )
         return _typed(body, _report, "check report")
 

@@ -38,6 +38,12 @@ def register(commands: Any) -> None:
         "(see examples/scenario/avro/accord.toml)",
     )
     parser.add_argument("--consumer", help="consumer side: FILE is this team's new contract")
+    parser.add_argument(
+        "--new-topic",
+        action="store_true",
+        help="TOPIC has no version yet and FILE is meant as its first (otherwise a topic with no "
+        "live version is an error, exit 2: usually a typo)",
+    )
     parser.add_argument("--example", action="append", default=[], metavar="FILE")
     add_type_option(parser)
     add_common_options(parser)
@@ -65,5 +71,5 @@ def check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     parse_file(kind, text, args.file)  # an invalid file is exit 1 with the parser's reason, at once
     with registry(args) as client:
         kind = settle_type(args, client, kind, text)
-        report = client.check_schema(args.topic, text, kind)
+        report = client.check_schema(args.topic, text, kind, new_topic=args.new_topic)
     return emit_report(args, out, report)

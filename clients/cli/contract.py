@@ -68,15 +68,13 @@ def register(commands: Any) -> None:
 
 def producers_in_scope(client: RegistryClient, topic: str) -> tuple[VersionedSchema, ...]:
     """The producer versions a contract on `topic` must read: every live version, or only the
-    latest when the topic's `contractScope` is LATEST; empty when the topic has none yet."""
+    latest when the topic's `contractScope` is LATEST. A topic with no live version raises
+    SchemaNotFound (exit 2): a contract there protects nothing and the registry refuses it."""
     try:
         scope = ContractScope(client.get_config(topic).contract_scope or ContractScope.ALL_LIVE)
     except (SchemaNotFound, ValueError):  # no setting of its own, or one this CLI predates
         scope = ContractScope.ALL_LIVE
-    try:
-        versions = client.get_versions(topic)
-    except SchemaNotFound:
-        return ()
+    versions = client.get_versions(topic)
     if scope is ContractScope.LATEST:
         versions = versions[-1:]
     return tuple(

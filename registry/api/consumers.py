@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -12,12 +12,14 @@ from starlette.responses import Response
 from contracts.report import WireCheckReport
 from registry.api.errors import documented
 from registry.api.models import RegisterSchemaRequest, Wire
-from registry.api.params import Consumer, Ctx, CurrentPrincipal, Subject
+from registry.api.params import Consumer, Ctx, CurrentPrincipal, Flag, Subject
 from registry.api.wire import RegistryJSONResponse
 from registry.usecases import compatibility, consumers
 from registry.usecases.consumers import StoredContract
 
 router = APIRouter(tags=["consumer contracts"])
+
+NewTopic = Annotated[Flag, Query(alias="newTopic")]
 
 
 class ContractRequest(Wire):
@@ -61,8 +63,9 @@ def _contract(stored: StoredContract) -> dict[str, Any]:
 @router.put(
     "/subjects/{subject}/consumers/{consumer}",
     response_model=ContractResponse,
-    responses=documented(400, 409, 415, 422, 500),
-    description="Register a new version of a consumer's contract. 409, with the check report "
+    responses=documented(400, 404, 409, 415, 422, 500),
+    description="Register a new version of a consumer's contract (404 on a subject with no live "
+    "version). 409, with the check report "
     "under `report`, when a producer version it must read (every live version, or only the "
     "latest under `contractScope` LATEST) does not satisfy it; each finding names its version.",
 )
@@ -135,16 +138,23 @@ async def contracts_of_consumer(ctx: Ctx, consumer: Consumer) -> Response:
 @router.post(
     "/subjects/{subject}/check",
     response_model=WireCheckReport,
-    responses=documented(400, 415, 422, 500),
+    responses=documented(400, 404, 415, 422, 500),
     description="Check a proposed producer schema against the subject's compatibility level and "
     "every consumer contract; answers the report (`ok`, per-consumer findings, counterexamples). "
-    "Stores nothing.",
+    "Stores nothing. A subject with no live version is a 404 (with a 'did you mean') unless "
+    "`newTopic=true` states that a first version is intended.",
 )
 async def check(
-    ctx: Ctx, principal: CurrentPrincipal, subject: Subject, body: RegisterSchemaRequest
+    ctx: Ctx,
+    principal: CurrentPrincipal,
+    subject: Subject,
+    body: RegisterSchemaRequest,
+    new_topic: NewTopic = False,
 ) -> Response:
     report = await run_in_threadpool(
-        compatibility.check_producer, ctx, principal, subject, body.schema_type, body.schema_
+        lambda: compatibility.check_producer(
+            ctx, principal, subject, body.schema_type, body.schema_, new_topic=new_topic
+        )
     )
     return RegistryJSONResponse(report.to_dict())
 

@@ -209,10 +209,21 @@ def check_producer(
     subject: str,
     schema_type: str | None,
     schema_text: str | None,
+    *,
+    new_topic: bool = False,
 ) -> CheckReport:
-    """`/subjects/{t}/check`: the decision's whole report, without registering anything."""
+    """`/subjects/{t}/check`: the decision's whole report, without registering anything. A topic
+    with no live version is a 404 (with a "did you mean") unless `new_topic` states that a first
+    version is intended: a typo must not pass as "safe, no contract broken"."""
     parsed = queries.parse_proposed(schema_type, schema_text)
-    snapshot = ctx.db.read(lambda session: snapshot_of(ctx, session, subject))
+
+    def query(session: Session) -> TopicSnapshot:
+        snapshot = snapshot_of(ctx, session, subject)
+        if not snapshot.live and not new_topic:
+            raise queries.missing_topic(session, subject)
+        return snapshot
+
+    snapshot = ctx.db.read(query)
     report = decide(propose(ctx, principal, parsed, snapshot))
     ctx.metrics.check_run("contracts", compatible=report.ok)
     if not ctx.settings.pubsub_enabled:

@@ -109,7 +109,12 @@ def put_contract(
         )
 
     def producers_of(session: Session) -> tuple[SubjectVersion, ...]:
-        return producers_in_scope(ctx, session, subject)
+        producers = producers_in_scope(ctx, session, subject)
+        if not producers:
+            # A contract on a topic with no live version protects nothing (often a typo) and
+            # would block the producer's first version: refused, 404 with a "did you mean".
+            raise queries.missing_topic(session, subject)
+        return producers
 
     def refuse_unless_satisfied(producers: tuple[SubjectVersion, ...]) -> None:
         report = check_consumer_contract(subject, contract, queries.versioned(ctx, producers))

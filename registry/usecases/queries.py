@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 
 from sqlmodel import Session, col, select
@@ -20,7 +21,7 @@ from contracts.consumers import ConsumerContract
 from registry import names
 from registry.context import RegistryContext
 from registry.contract_tables import ConsumerContractRow
-from registry.errors import StoreError, UnprocessableSchema
+from registry.errors import StoreError, SubjectNotFound, UnprocessableSchema
 from registry.tables import GlobalConfigRow, SchemaRow, SubjectRow, SubjectVersionRow
 from registry.usecases.model import EffectiveConfig, Mode, StoredSchema, SubjectVersion
 
@@ -131,6 +132,24 @@ def versioned(
 def global_config(session: Session) -> GlobalConfigRow:
     """The global row (not persisted until a use case adds it)."""
     return session.get(GlobalConfigRow, 1) or GlobalConfigRow(id=1)
+
+
+# Names compared for a "did you mean": a bounded slice of the topics with a live version.
+NEAR_NAMES_SCANNED = 10_000
+
+
+def missing_topic(session: Session, subject: str) -> SubjectNotFound:
+    """A 40401 for a topic with no live version, naming the closest existing topic if one is
+    near (difflib ratio 0.75 or more), so a typo in a CI job fails loudly and says the fix."""
+    names = session.exec(
+        select(SubjectVersionRow.subject)
+        .where(col(SubjectVersionRow.deleted).is_(False))
+        .distinct()
+        .limit(NEAR_NAMES_SCANNED)
+    ).all()
+    near = difflib.get_close_matches(subject, [n for n in names if n != subject], n=1, cutoff=0.75)
+    hint = f"Did you mean '{near[0]}'?" if near else ""
+    return SubjectNotFound(subject, hint)
 
 
 def effective_config(

@@ -78,3 +78,26 @@ def test_email_sent_through_the_cli(shared_accord_server: RunningServer, tmp_pat
         url, "contract", "register", topic, "--consumer", "billing", str(contract)
     )
     assert code == 0, (out, err)
+
+
+def test_a_typo_in_a_topic_fails_loudly(
+    shared_accord_server: RunningServer, tmp_path: Path
+) -> None:
+    url = shared_accord_server.url
+    response = httpx.post(
+        f"{url}/subjects/CLI_CUSTOMER_CREATED/versions", json={"schema": json.dumps(V1)}
+    )
+    assert response.status_code == 200, response.text
+    schema = tmp_path / "v1.avsc"
+    schema.write_text(json.dumps(V1))
+    code, out, err = accord(url, "check", "CLI_CUSTOMER_CREATD", str(schema))
+    assert code == 2, (out, err)
+    assert "Did you mean 'CLI_CUSTOMER_CREATED'?" in err
+    assert err.count("\n") == 1
+    code, out, err = accord(
+        url, "contract", "register", "CLI_CUSTOMER_CREATD", "--consumer", "m", str(schema)
+    )
+    assert code == 2, (out, err)
+    assert "Did you mean 'CLI_CUSTOMER_CREATED'?" in err
+    code, out, err = accord(url, "check", "CLI_BRAND_NEW", str(schema), "--new-topic")
+    assert code == 0, (out, err)

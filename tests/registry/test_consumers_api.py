@@ -196,8 +196,16 @@ def test_invalid_contracts_and_unknown_ones_get_clear_4xx(client: TestClient) ->
     assert wrong_example.status_code == 422
 
 
-def test_a_contract_before_the_first_producer_version_then_guards_it(client: TestClient) -> None:
+def test_a_contract_before_the_first_producer_version_is_refused_and_blocks_nothing(
+    client: TestClient,
+) -> None:
+    """A contract on a topic with no live version protects nothing and would block the
+    producer's first version: it is refused (404); once the topic exists it guards it."""
     files = Files("avro")
+    early = contract(client, files, "CUSTOMER_CREATED", "marketing", "marketing.CUSTOMER_CREATED")
+    assert early["status"] == 404
+    assert early["error_code"] == 40401
+    assert register(client, files, "CUSTOMER_CREATED", "CUSTOMER_CREATED.v1")["status"] == 200
     assert (
         contract(client, files, "CUSTOMER_CREATED", "marketing", "marketing.CUSTOMER_CREATED")[
             "status"

@@ -86,6 +86,44 @@ class RegisteredContract:
 
 
 @dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """A live producer version against a consumer's current contract: ok, or the failing
+    findings as (kind, field)."""
+
+    version: int
+    consumer: str
+    contract_version: int
+    problems: tuple[tuple[str, str | None], ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @classmethod
+    def from_json(cls, body: object) -> MatrixCell:
+        data = _object(body, "a matrix cell")
+        problems = []
+        for problem in _required(data, "problems", list):
+            item = _object(problem, "a matrix problem")
+            problems.append((_required(item, "kind", str), _optional(item, "field", str)))
+        return cls(
+            version=_required(data, "version", int),
+            consumer=_required(data, "consumer", str),
+            contract_version=_required(data, "contractVersion", int),
+            problems=tuple(problems),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "consumer": self.consumer,
+            "contractVersion": self.contract_version,
+            "ok": self.ok,
+            "problems": [{"kind": k, "field": f} for k, f in self.problems],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class FieldReaders:
     """A field path of a topic's latest schema and the consumer teams whose contracts read it."""
 

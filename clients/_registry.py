@@ -22,6 +22,7 @@ from clients._extensions import (
     AuditEntry,
     FieldReaders,
     IssuedToken,
+    MatrixCell,
     RegisteredContract,
     Team,
     TeamToken,
@@ -386,6 +387,12 @@ class RegistryClient:
             json={**self._schema_body(schema, kind), "examples": list(examples)},
         )
         return _typed(body, RegisteredContract.from_json, "contract")
+
+    def get_matrix(self, topic: str) -> list[MatrixCell]:
+        """Every live producer version of `topic` against every consumer's current contract;
+        SchemaNotFound (40401) when the topic has no live version."""
+        body = self.request("GET", f"/subjects/{_segment(topic)}/matrix")
+        return _typed_list(body, MatrixCell.from_json, "matrix cell")
 
     def get_contract(self, topic: str, consumer: str) -> RegisteredContract:
         """`consumer`'s current contract on `topic`; SchemaNotFound (40450) when it has none."""

@@ -24,6 +24,14 @@ def register(commands: Any) -> None:
     add_data_options(fields)
     fields.set_defaults(handler=guarded(list_fields))
 
+    matrix: argparse.ArgumentParser = commands.add_parser(
+        "matrix",
+        help="every live producer version of TOPIC against every consumer's current contract",
+    )
+    matrix.add_argument("topic")
+    add_data_options(matrix)
+    matrix.set_defaults(handler=guarded(show_matrix))
+
     owner: argparse.ArgumentParser = commands.add_parser("owner", help="the team that owns a topic")
     actions = owner.add_subparsers(dest="action", required=True, metavar="ACTION")
     get = actions.add_parser("get", help="the team that owns TOPIC")
@@ -61,6 +69,28 @@ def list_fields(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{args.topic} has no fields",
     )
     emit_data(args, out, [f.to_json() for f in found], text)
+    return EXIT_OK
+
+
+def show_matrix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with registry(args) as client:
+        cells = client.get_matrix(args.topic)
+    consumers = sorted({(c.consumer, c.contract_version) for c in cells})
+    versions = sorted({c.version for c in cells})
+    by_pair = {(c.version, c.consumer): c for c in cells}
+
+    def verdict(version: int, consumer: str) -> str:
+        cell = by_pair[(version, consumer)]
+        if cell.ok:
+            return "ok"
+        return "BROKEN " + ", ".join(sorted({f"{k}({f or '/'})" for k, f in cell.problems}))
+
+    text = table(
+        ("VERSION", *(f"{name} (contract v{v})" for name, v in consumers)),
+        ((f"v{v}", *(verdict(v, name) for name, _ in consumers)) for v in versions),
+        f"{args.topic} has no consumer contract",
+    )
+    emit_data(args, out, [c.to_json() for c in cells], text)
     return EXIT_OK
 
 

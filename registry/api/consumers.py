@@ -159,6 +159,42 @@ async def check(
     return RegistryJSONResponse(report.to_dict())
 
 
+class MatrixProblem(Wire):
+    kind: str
+    field: str | None = None
+
+
+class MatrixCellResponse(Wire):
+    version: int
+    consumer: str
+    contract_version: int = Field(alias="contractVersion")
+    ok: bool
+    problems: list[MatrixProblem]
+
+
+@router.get(
+    "/subjects/{subject}/matrix",
+    response_model=list[MatrixCellResponse],
+    responses=documented(404, 422, 500),
+    description="Every live producer version against every consumer's current contract: `ok`, or "
+    "the failing findings' kinds and fields. 404 on a subject with no live version.",
+)
+async def matrix(ctx: Ctx, subject: Subject) -> Response:
+    cells = await run_in_threadpool(consumers.contract_matrix, ctx, subject)
+    return RegistryJSONResponse(
+        [
+            MatrixCellResponse(
+                version=c.version,
+                consumer=c.consumer,
+                contract_version=c.contract_version,
+                ok=not c.problems,
+                problems=[MatrixProblem(kind=k, field=f) for k, f in c.problems],
+            ).wire()
+            for c in cells
+        ]
+    )
+
+
 @router.get(
     "/subjects/{subject}/fields",
     response_model=list[FieldReaders],

@@ -16,6 +16,7 @@ from contracts.consumers import (
     check_consumer_contract,
     field_readers,
     invalid_examples,
+    judge_contract,
 )
 from contracts.fields import FieldPath
 from registry import names
@@ -286,3 +287,43 @@ def topic_fields(ctx: RegistryContext, subject: str) -> list[tuple[FieldPath, li
         return field_readers(producer, contracts)
 
     return ctx.db.read(query)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """One live producer version against one consumer's current contract."""
+
+    version: int
+    consumer: str
+    contract_version: int
+    # (finding kind, field) of each failing finding; empty when the contract reads the version.
+    problems: tuple[tuple[str, str | None], ...]
+
+
+def contract_matrix(ctx: RegistryContext, subject: str) -> list[MatrixCell]:
+    """Every live producer version x every consumer's current contract, with its verdict (pairs
+    memoised by fingerprint): the table a team reads before a release. 404 on no live version."""
+
+    def query(session: Session) -> tuple[tuple[SubjectVersion, ...], list[ConsumerContractRow]]:
+        live = queries.live(queries.versions_of(ctx, session, subject, fresh=True))
+        if not live:
+            raise queries.missing_topic(session, subject)
+        return live, queries.current_contract_rows(session, subject)
+
+    live, rows = ctx.db.read(query)
+    policy = ctx.db.read(
+        lambda session: queries.effective_config(ctx, session, session.get(SubjectRow, subject))
+    ).policy
+    cells = []
+    for producer in queries.versioned(ctx, live):
+        for row in rows:
+            verdict = judge_contract(
+                queries.parsed_contract(row),
+                producer.schema,
+                previous=None,
+                side="producer",
+                policy=policy,
+            )
+            problems = tuple((f.kind.value, f.field or f.pointer or None) for f in verdict.findings)
+            cells.append(MatrixCell(producer.version, row.consumer, row.version, problems))
+    return cells

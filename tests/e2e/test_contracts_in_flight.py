@@ -101,3 +101,26 @@ def test_a_typo_in_a_topic_fails_loudly(
     assert "Did you mean 'CLI_CUSTOMER_CREATED'?" in err
     code, out, err = accord(url, "check", "CLI_BRAND_NEW", str(schema), "--new-topic")
     assert code == 0, (out, err)
+
+
+def test_accord_matrix_prints_the_table(shared_accord_server: RunningServer) -> None:
+    url, topic = shared_accord_server.url, "CLI_MATRIX"
+    for schema in (V1, V2):
+        response = httpx.post(
+            f"{url}/subjects/{topic}/versions", json={"schema": json.dumps(schema)}
+        )
+        assert response.status_code == 200, response.text
+    assert httpx.put(f"{url}/config/{topic}", json={"contractScope": "LATEST"}).status_code == 200
+    response = httpx.put(
+        f"{url}/subjects/{topic}/consumers/billing", json={"schema": json.dumps(READS_CHANNEL)}
+    )
+    assert response.status_code == 200, response.text
+    code, out, err = accord(url, "matrix", topic)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["VERSION", "billing", "(contract", "v1)"]
+    assert lines[1].startswith("v1")
+    assert "BROKEN" in lines[1]
+    assert "channel" in lines[1]
+    assert lines[2].split() == ["v2", "ok"]
+    assert accord(url, "matrix", "CLI_MATRX")[0] == 2

@@ -138,3 +138,30 @@ def test_a_producer_version_is_still_checked_against_every_contract(
     response = email_sent.post(f"/subjects/{TOPIC}/versions", json=avro(V1))
     assert response.status_code == 409
     assert "billing" in response.json()["message"]
+
+
+def test_the_matrix_shows_every_live_version_against_every_contract(
+    email_sent: TestClient,
+) -> None:
+    assert email_sent.put(f"/config/{TOPIC}", json={"contractScope": "LATEST"}).status_code == 200
+    assert put_contract(email_sent)[0] == 200
+    reads_id = {"type": "record", "name": "EmailSent", "fields": [V1["fields"][0]]}
+    response = email_sent.put(f"/subjects/{TOPIC}/consumers/audit", json=avro(reads_id))
+    assert response.status_code == 200, response.json()
+    cells = email_sent.get(f"/subjects/{TOPIC}/matrix").json()
+    verdicts = {(c["version"], c["consumer"]): (c["ok"], c["problems"]) for c in cells}
+    assert set(verdicts) == {(1, "audit"), (1, "billing"), (2, "audit"), (2, "billing")}
+    assert verdicts[(1, "audit")] == (True, [])
+    assert verdicts[(2, "audit")] == (True, [])
+    assert verdicts[(2, "billing")] == (True, [])
+    ok, problems = verdicts[(1, "billing")]
+    assert not ok
+    assert problems
+    assert any("channel" in (p["field"] or "") for p in problems), problems
+    assert {c["contractVersion"] for c in cells} == {1}
+    # Retiring v1 removes its row; an unknown topic is a 404.
+    assert email_sent.delete(f"/subjects/{TOPIC}/versions/1").status_code == 200
+    assert {c["version"] for c in email_sent.get(f"/subjects/{TOPIC}/matrix").json()} == {2}
+    missing = email_sent.get("/subjects/EMAIL_SNT/matrix")
+    assert missing.status_code == 404
+    assert "Did you mean 'EMAIL_SENT'?" in missing.json()["message"]

@@ -96,6 +96,12 @@ class _Checker:
         # (reader, writer) pairs being checked: a recursive type meeting itself again is assumed
         # compatible, as Avro's own checkers do; any real difference is found on the first visit.
         self.in_progress: set[tuple[int, int]] = set()
+        # The record fields being compared, outermost first: a finding names the innermost one.
+        self.fields: list[str] = []
+
+    @property
+    def field(self) -> str | None:
+        return self.fields[-1] if self.fields else None
 
     def pair(self, reader: AvroType, writer: AvroType, path: Location) -> list[Finding]:
         reader, writer = _unwrap(reader), _unwrap(writer)
@@ -141,6 +147,7 @@ class _Checker:
                     reader.pointer,
                     writer.pointer,
                     keyword="name",
+                    field=self.field,
                 )
             ]
         if isinstance(reader, Fixed) and isinstance(writer, Fixed):
@@ -154,6 +161,7 @@ class _Checker:
                         _pointer(reader.pointer, "size"),
                         _pointer(writer.pointer, "size"),
                         keyword="size",
+                        field=self.field,
                     )
                 ]
             return []
@@ -170,6 +178,7 @@ class _Checker:
                         _pointer(reader.pointer, "symbols"),
                         _pointer(writer.pointer, "symbols"),
                         keyword="symbols",
+                        field=self.field,
                     )
                 ]
             return []
@@ -202,7 +211,11 @@ class _Checker:
             if entry.signature is not None and entry.signature == source.signature:
                 continue  # the same unnamed type on both sides reads itself
             if not _primitives_compatible(entry.type, source.type):
-                findings.extend(self.pair(entry.type, source.type, _join(path, entry.name)))
+                self.fields.append(entry.name)
+                try:
+                    findings.extend(self.pair(entry.type, source.type, _join(path, entry.name)))
+                finally:
+                    self.fields.pop()
         return findings
 
     def _reader_union(
@@ -225,11 +238,11 @@ class _Checker:
                 reader.pointer,
                 writer.pointer,
                 keyword="type",
+                field=self.field,
             )
         ]
 
-    @staticmethod
-    def _type_mismatch(reader: AvroType, writer: AvroType, path: Location) -> Finding:
+    def _type_mismatch(self, reader: AvroType, writer: AvroType, path: Location) -> Finding:
         return Finding(
             FindingKind.TYPE_CHANGED,
             path,
@@ -238,6 +251,7 @@ class _Checker:
             reader.pointer,
             writer.pointer,
             keyword="type",
+            field=self.field,
         )
 
 

@@ -106,3 +106,53 @@ def test_the_root_renders_as_the_empty_pointer_and_reads_as_slash() -> None:
     finding = Finding(FindingKind.WRONG_TYPE, (), "expected an object")
     assert finding.pointer == ""
     assert str(finding) == "WRONG_TYPE at /: expected an object"
+
+
+def test_every_avro_compatibility_finding_names_the_field_it_concerns() -> None:
+    """Not only a missing field: a type changed, an enum narrowed, a fixed resized or a union
+    narrowed under a nested record field names that (innermost) field."""
+
+    def record(**fields: object) -> str:
+        return json.dumps(
+            {
+                "type": "record",
+                "name": "Order",
+                "fields": [
+                    {
+                        "name": "customer",
+                        "type": {
+                            "type": "record",
+                            "name": "Customer",
+                            "fields": [{"name": n, "type": t} for n, t in fields.items()],
+                        },
+                    }
+                ],
+            }
+        )
+
+    writer = parse_schema(
+        "AVRO",
+        record(
+            id="string",
+            tier={"type": "enum", "name": "Tier", "symbols": ["A", "B"]},
+            key={"type": "fixed", "name": "Key", "size": 16},
+            note=["null", "string", "int"],
+        ),
+    )
+    reader = parse_schema(
+        "AVRO",
+        record(
+            id="int",
+            tier={"type": "enum", "name": "Tier", "symbols": ["A"]},
+            key={"type": "fixed", "name": "Key", "size": 8},
+            note=["null", "string"],
+        ),
+    )
+    findings = check_pair(reader, writer).findings
+    by_kind = {f.kind: f.field for f in findings}
+    assert by_kind == {
+        FindingKind.TYPE_CHANGED: "id",
+        FindingKind.ENUM_NARROWED: "tier",
+        FindingKind.FIXED_SIZE_MISMATCH: "key",
+        FindingKind.UNION_NARROWED: "note",
+    }

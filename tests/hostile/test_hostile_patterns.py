@@ -288,6 +288,9 @@ def test_contract_examples_are_refused_with_a_finding(http: httpx.Client) -> Non
 def test_check_answers_a_report_with_a_counterexample(http: httpx.Client) -> None:
     for index, (pattern, family) in enumerate(ALL):
         topic = f"T{index}"
+        # A first producer version the contract reads (a check needs a topic with a live version).
+        first = http.post(f"/subjects/{topic}/versions", json=json_body(string_object(pattern)))
+        assert first.status_code == 200, (family, first.text)
         contract = http.put(
             f"/subjects/{topic}/consumers/reader", json=json_body(string_object(pattern))
         )
@@ -331,6 +334,8 @@ def test_registration_checks_compatibility_through_hostile_patterns(http: httpx.
 def test_healthz_answers_while_a_hostile_check_runs(http: httpx.Client, registry_url: str) -> None:
     """Liveness, not timing: a hostile check in flight on another thread, /healthz answers."""
     pattern = BUDGETED[0][0]
+    first = http.post("/subjects/T/versions", json=json_body(string_object(pattern)))
+    assert first.status_code == 200, first.text
     assert (
         http.put("/subjects/T/consumers/r", json=json_body(string_object(pattern))).status_code
         == 200

@@ -14,7 +14,6 @@ from registry.contract_tables import ConsumerContractRow
 from registry.errors import (
     CompatibilityRefusal,
     ContractRefused,
-    ServiceUnavailable,
     VersionNotFound,
 )
 from registry.principal import Principal
@@ -28,23 +27,15 @@ from registry.usecases.read import LATEST
 # the level and policy: everything a decision depends on, by identity only.
 SnapshotKey = tuple[tuple[tuple[int, int], ...], tuple[tuple[str, int], ...], str, str]
 
-# A write decided on a snapshot that moved before its turn came decides again on a new snapshot,
-# always outside the write lock. Each lost attempt means another writer of the topic committed;
-# after this many the write is refused (503, nothing stored) rather than decided under the lock.
+# A write decided on a snapshot that moved before its turn came decides again on a new snapshot;
+# its last attempt decides under the lock instead, so that a writer on a topic that keeps moving
+# still makes progress (each lost attempt means another writer of the topic committed).
 DECISION_ATTEMPTS = 8
 
 
 class SnapshotMoved(Exception):
     """Raised inside a write (rolling it back) whose decision was taken on a snapshot of `subject`
     that no longer holds; the use case decides again outside the transaction."""
-
-
-def topic_kept_moving(subject: str) -> ServiceUnavailable:
-    """The refusal when every decision attempt found the topic changed before its write."""
-    return ServiceUnavailable(
-        f"Subject '{subject}' changed {DECISION_ATTEMPTS} times while this write was being "
-        "decided; nothing was stored. Try again."
-    )
 
 
 @dataclass(frozen=True, slots=True)

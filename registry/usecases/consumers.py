@@ -32,12 +32,7 @@ from registry.errors import (
 from registry.principal import Principal
 from registry.tables import SubjectRow
 from registry.usecases import audit, queries
-from registry.usecases.compatibility import (
-    DECISION_ATTEMPTS,
-    SnapshotMoved,
-    reasons,
-    topic_kept_moving,
-)
+from registry.usecases.compatibility import DECISION_ATTEMPTS, SnapshotMoved, reasons
 from registry.usecases.model import SubjectVersion
 
 
@@ -142,11 +137,16 @@ def put_contract(
             producers_of(session)
         )
 
-    def transaction(session: Session, checked: tuple[SubjectVersion, ...]) -> StoredContract:
+    def transaction(
+        session: Session, checked: tuple[SubjectVersion, ...], under_lock: bool
+    ) -> StoredContract:
         current = _current_row(session, subject, consumer)
         if current is not None and unchanged(current):
             return _stored(current)
-        if _identity(producers_of(session)) != _identity(checked):
+        producers = producers_of(session)
+        if under_lock:
+            refuse_unless_satisfied(producers)
+        elif _identity(producers) != _identity(checked):
             raise SnapshotMoved(subject)
         highest = session.exec(
             select(func.max(ConsumerContractRow.version)).where(
@@ -176,18 +176,21 @@ def put_contract(
 
     # The check runs on a snapshot outside the write; the write only re-verifies that the
     # producer versions checked are still the ones in scope (see registry.usecases.compatibility).
-    for _ in range(DECISION_ATTEMPTS):
-        same, checked = ctx.db.read(snapshot, before_write=True)
-        if same is not None:
-            return same
-        refuse_unless_satisfied(checked)
+    for attempt in range(DECISION_ATTEMPTS):
+        under_lock = attempt == DECISION_ATTEMPTS - 1
+        checked: tuple[SubjectVersion, ...] = ()
+        if not under_lock:
+            same, checked = ctx.db.read(snapshot, before_write=True)
+            if same is not None:
+                return same
+            refuse_unless_satisfied(checked)
         try:
             return ctx.db.write(
-                lambda session: transaction(session, checked)  # noqa: B023 - called at once
+                lambda session: transaction(session, checked, under_lock)  # noqa: B023 - called at once
             )
         except SnapshotMoved:
             continue
-    raise topic_kept_moving(subject)
+    raise AssertionError("unreachable: the last attempt decides under the lock")
 
 
 def _identity(versions: tuple[SubjectVersion, ...]) -> tuple[tuple[int, int], ...]:

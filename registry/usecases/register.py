@@ -31,7 +31,6 @@ from registry.usecases.compatibility import (
     TopicSnapshot,
     propose,
     read_snapshot,
-    topic_kept_moving,
 )
 from registry.usecases.model import MAX_INT, Mode, StoredSchema, SubjectVersion
 
@@ -125,38 +124,44 @@ def _register(
             return found, None
         return found, read_snapshot(ctx, session, subject, found.subject_row, found.versions)
 
-    def transaction(session: Session, decided: SnapshotKey | None) -> tuple[SubjectVersion, bool]:
+    def transaction(
+        session: Session, decided: SnapshotKey | None, under_lock: bool
+    ) -> tuple[SubjectVersion, bool]:
         _take_turn(session, subject)
         found = plan(session)
         if found.same is not None:
             return found.same, False
         if not found.importing:
             now = read_snapshot(ctx, session, subject, found.subject_row, found.versions)
-            if now.key != decided:
+            if under_lock:
+                _run_checks(ctx, principal, parsed, now)
+            elif now.key != decided:
                 raise SnapshotMoved(subject)
         inserted = _insert(
             ctx, session, principal, subject, registration=registration, parsed=parsed, plan=found
         )
         return inserted, True
 
-    for _ in range(DECISION_ATTEMPTS):
+    for attempt in range(DECISION_ATTEMPTS):
+        under_lock = attempt == DECISION_ATTEMPTS - 1
         decided: SnapshotKey | None = None
-        found, topic = ctx.db.read(snapshot, before_write=True)
-        if found.same is not None:
-            return found.same, False
-        if topic is not None:
-            _run_checks(ctx, principal, parsed, topic)
-            decided = topic.key
+        if not under_lock:
+            found, topic = ctx.db.read(snapshot, before_write=True)
+            if found.same is not None:
+                return found.same, False
+            if topic is not None:
+                _run_checks(ctx, principal, parsed, topic)
+                decided = topic.key
         try:
             registered, new_version = ctx.db.write(
-                lambda session: transaction(session, decided)  # noqa: B023 - called at once
+                lambda session: transaction(session, decided, under_lock)  # noqa: B023 - called at once
             )
         except SnapshotMoved:
             continue
         ctx.subject_versions.invalidate(subject)
         ctx.schemas_by_id.put(registered.schema.id, registered.schema)
         return registered, new_version
-    raise topic_kept_moving(subject)
+    raise AssertionError("unreachable: the last attempt decides under the lock")
 
 
 def _run_checks(

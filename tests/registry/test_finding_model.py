@@ -79,6 +79,7 @@ def test_the_registry_check_carries_where_and_against_which_version(client: Any)
         "kind": "TYPE_CHANGED",
         "path": "/fields/id",
         "keyword": "type",
+        "field": "id",
         "readerPath": "/fields/0/type",
         "writerPath": "/fields/0/type",
         "version": 1,

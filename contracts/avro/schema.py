@@ -122,7 +122,7 @@ class AvroSchema:
         self._checks: dict[int, Check] = {}
         _compile(root, self._checks)  # per-type checks, for explaining a rejected message
         self._check = _Generator(self._checks).compile(root)
-        # Filled by contracts.avro_compatibility: findings per writer fingerprint, this as reader.
+        # Filled by contracts.avro.compatibility: findings per writer fingerprint, this as reader.
         self.compat_cache: dict[str, tuple[Finding, ...]] = {}
 
     @property
